@@ -1,0 +1,215 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using McpZero.Plugins;
+using McpZero.Protocol;
+using McpZero.Protocol.Messages;
+using McpZero.Storage;
+
+namespace McpZero.Agents;
+
+public sealed partial class AgentRuntime
+{
+    /// <summary>
+    /// Runs one export of one of the agent's plugins, persists the variables it changed and appends
+    /// a trace record, whatever the outcome.
+    /// </summary>
+    /// <exception cref="AgentException">The call was rejected or failed; a failed call is traced too.</exception>
+    public async Task<ExecResponse> ExecAsync(string agentId, string method, byte[] input, string? pluginName, CancellationToken cancellationToken)
+    {
+        AgentState agent = GetActiveAgent(agentId);
+        if (input.Length > _options.MaxInputBytes)
+        {
+            throw new AgentException(
+                ErrorCode.InputTooLarge,
+                $"input of {input.Length} bytes exceeds the exec input limit of {_options.MaxInputBytes} bytes");
+        }
+
+        await _executionSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await agent.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return Execute(agent, method, input, pluginName);
+            }
+            finally
+            {
+                agent.Gate.Release();
+            }
+        }
+        finally
+        {
+            _executionSlots.Release();
+        }
+    }
+
+    // Runs under the agent's gate and an execution slot.
+    private ExecResponse Execute(AgentState agent, string method, byte[] input, string? pluginName)
+    {
+        AgentRecord record = agent.Record;
+        PluginState plugin = ResolvePlugin(record, method, pluginName);
+        PluginModule module = GetModule(plugin);
+        PluginVariables variables = LoadVariables(agent);
+
+        var call = new PluginCall
+        {
+            AgentId = record.AgentId,
+            Method = method,
+            Input = input,
+            Config = EffectiveConfig(plugin.Record, record),
+            Variables = variables,
+            Limits = EffectiveLimits(plugin.Record, record.Constraints),
+            Log = _pluginLogger,
+        };
+
+        long started = Stopwatch.GetTimestamp();
+        ErrorCode status = ErrorCode.None;
+        byte[] output = [];
+        PluginCallResult result = default;
+        string? failure = null;
+        try
+        {
+            result = _engine.Call(module, call);
+            output = result.Output;
+        }
+        catch (PluginException ex)
+        {
+            status = ToErrorCode(ex.Kind);
+            failure = ex.Message;
+        }
+
+        long durationMicros = (long)Stopwatch.GetElapsedTime(started).TotalMicroseconds;
+        PersistVariables(record.AgentId, variables);
+
+        TraceRecord trace = _traces.Append(new TraceRecordDraft
+        {
+            TimestampUnixMicros = NowUnixMicros(),
+            AgentId = record.AgentId,
+            Plugin = plugin.Record.Name,
+            Method = method,
+            InputSha256 = SHA256.HashData(input),
+            OutputSha256 = SHA256.HashData(output),
+            Status = status == ErrorCode.None ? TraceStatus.Ok : TraceStatus.Failed,
+            ErrorCode = (ushort)status,
+            DurationMicros = durationMicros,
+        });
+
+        Interlocked.Increment(ref _executions);
+        AgentRecord updated = Clone(record);
+        updated.Executions++;
+        _store.UpsertDocument(StoreKeys.Agent(record.AgentId), updated);
+        agent.Record = updated;
+
+        if (failure is not null)
+        {
+            Log.ExecutionFailed(_logger, record.AgentId, plugin.Record.Name, method, status, failure);
+            throw new AgentException(status, failure);
+        }
+
+        return new ExecResponse
+        {
+            Output = output,
+            Plugin = plugin.Record.Name,
+            DurationMicros = durationMicros,
+            FuelConsumed = result.FuelConsumed,
+            TraceSequence = trace.Sequence,
+        };
+    }
+
+    private PluginState ResolvePlugin(AgentRecord agent, string method, string? pluginName)
+    {
+        if (pluginName is not null)
+        {
+            if (!agent.Plugins.Contains(pluginName))
+            {
+                throw new AgentException(
+                    ErrorCode.PluginNotFound,
+                    $"plugin '{pluginName}' is not attached to agent '{agent.AgentId}'; attach it with `mcpzero agent attach {agent.AgentId} {pluginName}`");
+            }
+
+            PluginState named = GetPlugin(pluginName);
+            return named.Record.Exports.Contains(method)
+                ? named
+                : throw new AgentException(
+                    ErrorCode.MethodNotFound,
+                    $"plugin '{pluginName}' has no export '{method}'; its exports are: {string.Join(", ", named.Record.Exports)}");
+        }
+
+        if (agent.Plugins.Count == 0)
+        {
+            throw new AgentException(
+                ErrorCode.MethodNotFound,
+                $"agent '{agent.AgentId}' has no plugins attached; attach one with `mcpzero agent attach {agent.AgentId} PLUGIN`");
+        }
+
+        foreach (string name in agent.Plugins)
+        {
+            if (_plugins.TryGetValue(name, out PluginState? candidate) && candidate.Record.Exports.Contains(method))
+            {
+                return candidate;
+            }
+        }
+
+        throw new AgentException(
+            ErrorCode.MethodNotFound,
+            $"no plugin attached to agent '{agent.AgentId}' exports '{method}'; attached: {string.Join(", ", agent.Plugins)}");
+    }
+
+    private void PersistVariables(string agentId, PluginVariables variables)
+    {
+        if (!variables.TryTakeChanges(out _))
+        {
+            return;
+        }
+
+        var stored = new VariableSet { Values = variables.Snapshot().ToDictionary(StringComparer.Ordinal) };
+        _store.UpsertDocument(StoreKeys.Variables(agentId), stored);
+    }
+
+    private static Dictionary<string, string> EffectiveConfig(PluginRecord plugin, AgentRecord agent)
+    {
+        if (agent.Config.Count == 0)
+        {
+            return plugin.Config;
+        }
+
+        var config = new Dictionary<string, string>(plugin.Config, StringComparer.Ordinal);
+        foreach (KeyValuePair<string, string> entry in agent.Config)
+        {
+            config[entry.Key] = entry.Value;
+        }
+
+        return config;
+    }
+
+    private PluginLimits EffectiveLimits(PluginRecord plugin, AgentConstraints constraints)
+    {
+        long memoryBytes = (long)(constraints.MemoryMb > 0 ? constraints.MemoryMb : _options.DefaultMemoryMb) * 1024 * 1024;
+        if (plugin.MaxPages > 0)
+        {
+            memoryBytes = Math.Min(memoryBytes, (long)plugin.MaxPages * 65536);
+        }
+
+        int timeoutMs = constraints.TimeoutMs > 0 ? constraints.TimeoutMs : _options.DefaultTimeoutMs;
+        if (plugin.TimeoutMs > 0)
+        {
+            timeoutMs = Math.Min(timeoutMs, plugin.TimeoutMs);
+        }
+
+        ulong fuel = (ulong)(constraints.Fuel > 0 ? constraints.Fuel : _options.DefaultFuel);
+        long variableBytes = plugin.MaxVariableBytes > 0 ? plugin.MaxVariableBytes : _options.DefaultMaxVariableBytes;
+        return new PluginLimits(timeoutMs, fuel, memoryBytes, variableBytes, _options.MaxOutputBytes);
+    }
+
+    private static ErrorCode ToErrorCode(PluginErrorKind kind) => kind switch
+    {
+        PluginErrorKind.InvalidModule or PluginErrorKind.Linking => ErrorCode.InvalidModule,
+        PluginErrorKind.MissingExport => ErrorCode.MethodNotFound,
+        PluginErrorKind.Timeout => ErrorCode.PluginTimeout,
+        PluginErrorKind.OutOfFuel => ErrorCode.PluginOutOfFuel,
+        PluginErrorKind.OutOfMemory => ErrorCode.PluginOutOfMemory,
+        PluginErrorKind.PluginError => ErrorCode.PluginError,
+        PluginErrorKind.OutputTooLarge => ErrorCode.PluginOutputTooLarge,
+        _ => ErrorCode.PluginTrap,
+    };
+}

@@ -1,0 +1,46 @@
+using McpZero.Protocol;
+using McpZero.Protocol.Messages;
+using McpZero.Storage;
+
+namespace McpZero.Agents;
+
+public sealed partial class AgentRuntime
+{
+    public TraceInfo[] ListTraces(string? agentId, long sinceUnixMicros, int limit)
+    {
+        if (limit <= 0 || limit > 10_000)
+        {
+            throw new AgentException(ErrorCode.InvalidArgument, $"trace limit {limit} is out of range; use 1 to 10000");
+        }
+
+        return [.. _traces.List(agentId, sinceUnixMicros, limit).Select(ToInfo)];
+    }
+
+    public TraceVerifyResponse VerifyTraces(long fromSequence)
+    {
+        TraceVerification verification = _traces.Verify(fromSequence);
+        return new TraceVerifyResponse
+        {
+            Ok = verification.Ok,
+            RecordsChecked = verification.RecordsChecked,
+            FirstBadSequence = verification.FirstBadSequence,
+            Message = verification.Message,
+            HeadHash = Convert.ToHexStringLower(_traces.HeadHash),
+        };
+    }
+
+    private static TraceInfo ToInfo(TraceRecord record) => new()
+    {
+        Sequence = record.Sequence,
+        TimestampUnixMicros = record.TimestampUnixMicros,
+        AgentId = record.AgentId,
+        Plugin = record.Plugin,
+        Method = record.Method,
+        InputSha256 = Convert.ToHexStringLower(record.InputSha256),
+        OutputSha256 = Convert.ToHexStringLower(record.OutputSha256),
+        Status = (ErrorCode)record.ErrorCode,
+        DurationMicros = record.DurationMicros,
+        PreviousHash = Convert.ToHexStringLower(record.PreviousHash),
+        Hash = Convert.ToHexStringLower(record.Hash),
+    };
+}

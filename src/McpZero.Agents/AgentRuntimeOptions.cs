@@ -1,0 +1,35 @@
+namespace McpZero.Agents;
+
+/// <summary>Settings of the agent runtime; the server fills them from configuration.</summary>
+public sealed class AgentRuntimeOptions
+{
+    /// <summary>Root of all persistent state: store, trace log, modules and compiled cache.</summary>
+    public required string DataDirectory { get; init; }
+
+    /// <summary>Warm instances kept per plugin module.</summary>
+    public int InstancesPerPlugin { get; init; } = 4;
+
+    /// <summary>Largest exec input accepted, in bytes.</summary>
+    public int MaxInputBytes { get; init; } = 1024 * 1024;
+
+    /// <summary>Largest plugin output accepted, in bytes.</summary>
+    public int MaxOutputBytes { get; init; } = 1024 * 1024;
+
+    /// <summary>Linear-memory limit of an agent that sets no <c>memory_mb</c>.</summary>
+    public int DefaultMemoryMb { get; init; } = 64;
+
+    /// <summary>Wall-clock limit of one call for an agent that sets no <c>timeout_ms</c>.</summary>
+    public int DefaultTimeoutMs { get; init; } = 5_000;
+
+    /// <summary>Fuel of one call for an agent that sets no <c>fuel</c>; about one unit per WebAssembly instruction.</summary>
+    public long DefaultFuel { get; init; } = 2_000_000_000;
+
+    /// <summary>Bytes of variables an agent may hold when the plugin's manifest sets no limit.</summary>
+    public long DefaultMaxVariableBytes { get; init; } = 1024 * 1024;
+
+    /// <summary>Time between periodic checkpoints of the state store.</summary>
+    public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Executions allowed to run at once; more wait. Defaults to the number of cores.</summary>
+    public int MaxConcurrentExecutions { get; init; } = Environment.ProcessorCount;
+}

@@ -1,0 +1,111 @@
+using System.Text.Json;
+using McpZero.Protocol;
+
+namespace McpZero.Agents;
+
+/// <summary>
+/// The parts of an Extism-shaped manifest this runtime uses: the first module's hash and name,
+/// config, <c>memory.max_pages</c>, <c>memory.max_var_bytes</c> and <c>timeout_ms</c>.
+/// </summary>
+internal sealed class PluginManifest
+{
+    public static PluginManifest Empty { get; } = new();
+
+    public string? Name { get; private init; }
+
+    public string? Hash { get; private init; }
+
+    public Dictionary<string, string> Config { get; private init; } = [];
+
+    public int MaxPages { get; private init; }
+
+    public int TimeoutMs { get; private init; }
+
+    public long MaxVariableBytes { get; private init; }
+
+    public static PluginManifest Parse(string json)
+    {
+        try
+        {
+            using JsonDocument document = JsonDocument.Parse(json);
+            JsonElement root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw Invalid("the top level must be an object");
+            }
+
+            string? name = null;
+            string? hash = null;
+            if (root.TryGetProperty("wasm", out JsonElement wasm))
+            {
+                if (wasm.ValueKind != JsonValueKind.Array || wasm.GetArrayLength() != 1)
+                {
+                    throw Invalid("\"wasm\" must be an array with exactly one module");
+                }
+
+                JsonElement first = wasm[0];
+                name = OptionalString(first, "name");
+                hash = OptionalString(first, "hash");
+            }
+
+            var config = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (root.TryGetProperty("config", out JsonElement configElement))
+            {
+                if (configElement.ValueKind != JsonValueKind.Object)
+                {
+                    throw Invalid("\"config\" must be an object of strings");
+                }
+
+                foreach (JsonProperty property in configElement.EnumerateObject())
+                {
+                    config[property.Name] = property.Value.ValueKind == JsonValueKind.String
+                        ? property.Value.GetString()!
+                        : throw Invalid($"config value \"{property.Name}\" must be a string");
+                }
+            }
+
+            int maxPages = 0;
+            long maxVariableBytes = 0;
+            if (root.TryGetProperty("memory", out JsonElement memory) && memory.ValueKind == JsonValueKind.Object)
+            {
+                maxPages = OptionalInt(memory, "max_pages");
+                maxVariableBytes = OptionalInt(memory, "max_var_bytes");
+            }
+
+            return new PluginManifest
+            {
+                Name = OptionalString(root, "name") ?? (name == "main" ? null : name),
+                Hash = hash,
+                Config = config,
+                MaxPages = maxPages,
+                TimeoutMs = OptionalInt(root, "timeout_ms"),
+                MaxVariableBytes = maxVariableBytes,
+            };
+        }
+        catch (JsonException ex)
+        {
+            throw Invalid(ex.Message);
+        }
+    }
+
+    private static string? OptionalString(JsonElement element, string property) =>
+        element.TryGetProperty(property, out JsonElement value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private static int OptionalInt(JsonElement element, string property)
+    {
+        if (!element.TryGetProperty(property, out JsonElement value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return 0;
+        }
+
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out int number) || number < 0)
+        {
+            throw Invalid($"\"{property}\" must be a non-negative integer");
+        }
+
+        return number;
+    }
+
+    private static AgentException Invalid(string reason) =>
+        new(ErrorCode.InvalidArgument, $"plugin manifest is invalid: {reason}");
+}

@@ -1,0 +1,87 @@
+using McpZero.Protocol.Messages;
+using MemoryPack;
+
+namespace McpZero.Agents;
+
+// Documents kept in the state store. Every type is version tolerant so that a newer build can add
+// members and still read what an older one wrote.
+
+[MemoryPackable(GenerateType.VersionTolerant)]
+internal sealed partial class AgentRecord
+{
+    [MemoryPackOrder(0)] public string AgentId { get; set; } = "";
+    [MemoryPackOrder(1)] public string Owner { get; set; } = "";
+    [MemoryPackOrder(2)] public string Status { get; set; } = AgentStatus.Active;
+    [MemoryPackOrder(3)] public AgentConstraints Constraints { get; set; } = new();
+    [MemoryPackOrder(4)] public Dictionary<string, string> Config { get; set; } = [];
+    [MemoryPackOrder(5)] public List<string> Plugins { get; set; } = [];
+    [MemoryPackOrder(6)] public long CreatedUnixMicros { get; set; }
+    [MemoryPackOrder(7)] public long Executions { get; set; }
+    [MemoryPackOrder(8)] public List<string> Snapshots { get; set; } = [];
+}
+
+internal static class AgentStatus
+{
+    public const string Active = "active";
+    public const string Terminated = "terminated";
+}
+
+[MemoryPackable(GenerateType.VersionTolerant)]
+internal sealed partial class PluginRecord
+{
+    [MemoryPackOrder(0)] public string Name { get; set; } = "";
+    [MemoryPackOrder(1)] public string Sha256 { get; set; } = "";
+    [MemoryPackOrder(2)] public long SizeBytes { get; set; }
+    [MemoryPackOrder(3)] public string[] Exports { get; set; } = [];
+    [MemoryPackOrder(4)] public Dictionary<string, string> Config { get; set; } = [];
+    [MemoryPackOrder(5)] public long InstalledUnixMicros { get; set; }
+
+    /// <summary>Manifest <c>memory.max_pages</c>; 0 when the manifest set none.</summary>
+    [MemoryPackOrder(6)] public int MaxPages { get; set; }
+
+    /// <summary>Manifest <c>timeout_ms</c>; 0 when the manifest set none.</summary>
+    [MemoryPackOrder(7)] public int TimeoutMs { get; set; }
+
+    /// <summary>Manifest <c>memory.max_var_bytes</c>; 0 when the manifest set none.</summary>
+    [MemoryPackOrder(8)] public long MaxVariableBytes { get; set; }
+}
+
+[MemoryPackable(GenerateType.VersionTolerant)]
+internal sealed partial class VariableSet
+{
+    [MemoryPackOrder(0)] public Dictionary<string, byte[]> Values { get; set; } = [];
+}
+
+[MemoryPackable(GenerateType.VersionTolerant)]
+internal sealed partial class SnapshotRecord
+{
+    [MemoryPackOrder(0)] public string SnapshotId { get; set; } = "";
+    [MemoryPackOrder(1)] public string AgentId { get; set; } = "";
+    [MemoryPackOrder(2)] public long CreatedUnixMicros { get; set; }
+    [MemoryPackOrder(3)] public Dictionary<string, string> Config { get; set; } = [];
+    [MemoryPackOrder(4)] public List<string> Plugins { get; set; } = [];
+    [MemoryPackOrder(5)] public AgentConstraints Constraints { get; set; } = new();
+    [MemoryPackOrder(6)] public Dictionary<string, byte[]> Variables { get; set; } = [];
+}
+
+/// <summary>The ids of every document of one kind, since the store is read by key only.</summary>
+[MemoryPackable(GenerateType.VersionTolerant)]
+internal sealed partial class IdIndex
+{
+    [MemoryPackOrder(0)] public List<string> Ids { get; set; } = [];
+}
+
+/// <summary>Key layout of the state store.</summary>
+internal static class StoreKeys
+{
+    public const string AgentIndex = "index/agents";
+    public const string PluginIndex = "index/plugins";
+
+    public static string Agent(string agentId) => "agent/" + agentId;
+
+    public static string Variables(string agentId) => "vars/" + agentId;
+
+    public static string Plugin(string name) => "plugin/" + name;
+
+    public static string Snapshot(string snapshotId) => "snapshot/" + snapshotId;
+}

@@ -1,0 +1,69 @@
+using McpZero.Cli;
+using McpZero.Client;
+
+return await Cli.RunAsync(args).ConfigureAwait(false);
+
+namespace McpZero.Cli
+{
+    /// <summary>Entry point of the single binary: the daemon (<c>serve</c>) and every client command.</summary>
+    internal static class Cli
+    {
+        public const int ExitOk = 0;
+        public const int ExitServerError = 1;
+        public const int ExitUsage = 2;
+        public const int ExitCannotConnect = 3;
+
+        public static async Task<int> RunAsync(string[] args)
+        {
+            if (args.Length == 0 || args[0] is "--help" or "-h" or "help")
+            {
+                Console.Out.Write(HelpText.Main);
+                return args.Length == 0 ? ExitUsage : ExitOk;
+            }
+
+            if (args[0] is "--version" or "version")
+            {
+                Console.Out.WriteLine($"mcpzero {Server.ServerInfo.Version} (wasmtime {Plugins.PluginEngine.WasmtimeVersion})");
+                return ExitOk;
+            }
+
+            string command = args[0];
+            string[] rest = args[1..];
+            try
+            {
+                return command switch
+                {
+                    "serve" => await ServeCommand.RunAsync(rest).ConfigureAwait(false),
+                    "status" => await StatusCommand.RunAsync(rest).ConfigureAwait(false),
+                    "plugin" => await PluginCommands.RunAsync(rest).ConfigureAwait(false),
+                    "agent" => await AgentCommands.RunAsync(rest).ConfigureAwait(false),
+                    "trace" => await TraceCommands.RunAsync(rest).ConfigureAwait(false),
+                    "bench" => await BenchCommand.RunAsync(rest).ConfigureAwait(false),
+                    _ => throw new UsageException($"unknown command '{command}'"),
+                };
+            }
+            catch (UsageException ex)
+            {
+                Console.Error.WriteLine($"mcpzero: {ex.Message}");
+                Console.Error.WriteLine("Run `mcpzero --help` for usage.");
+                return ExitUsage;
+            }
+            catch (McpZeroConnectionException ex)
+            {
+                Console.Error.WriteLine($"mcpzero: {ex.Message}");
+                Console.Error.WriteLine($"Is the daemon running? Start it with `mcpzero serve --socket {ex.SocketPath}` or `make run`, or pass --socket PATH.");
+                return ExitCannotConnect;
+            }
+            catch (McpZeroServerException ex)
+            {
+                Console.Error.WriteLine($"mcpzero: {ex.Message} ({ex.Code})");
+                return ExitServerError;
+            }
+            catch (TimeoutException ex)
+            {
+                Console.Error.WriteLine($"mcpzero: {ex.Message}");
+                return ExitServerError;
+            }
+        }
+    }
+}

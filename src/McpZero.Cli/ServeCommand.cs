@@ -1,0 +1,50 @@
+using McpZero.Server;
+
+namespace McpZero.Cli;
+
+internal static class ServeCommand
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        CommandLine line = CommandLine.Parse(args, "help");
+        if (line.Flag("help"))
+        {
+            Console.Out.Write(HelpText.Serve);
+            return Cli.ExitOk;
+        }
+
+        var overrides = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        AddOverride(overrides, "SocketPath", line.Option("socket"));
+        AddOverride(overrides, "DataDirectory", line.Option("data"));
+        AddOverride(overrides, "MaxFrameBytes", line.Option("max-frame-bytes"));
+        AddOverride(overrides, "InstancesPerPlugin", line.Option("instances-per-plugin"));
+        string? configFile = line.Option("config");
+        line.EnsureNoExtras(maxPositional: 0);
+
+        GcHeapLimit heapLimit;
+        try
+        {
+            heapLimit = GcHeapLimit.ReadAndCheck();
+        }
+        catch (InvalidOperationException ex)
+        {
+            Console.Error.WriteLine($"mcpzero: refusing to start: {ex.Message}");
+            return Cli.ExitServerError;
+        }
+
+        if (configFile is not null && !File.Exists(configFile))
+        {
+            throw new UsageException($"configuration file '{configFile}' not found");
+        }
+
+        return await DaemonHost.RunAsync(configFile, overrides, heapLimit).ConfigureAwait(false);
+    }
+
+    private static void AddOverride(Dictionary<string, string?> overrides, string key, string? value)
+    {
+        if (value is not null)
+        {
+            overrides[key] = value;
+        }
+    }
+}

@@ -1,0 +1,39 @@
+using McpZero.Client;
+using McpZero.Protocol.Messages;
+
+namespace McpZero.Cli;
+
+internal static class StatusCommand
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        CommandLine line = CommandLine.Parse(args, "json");
+        bool json = line.Flag("json");
+        await using McpZeroClient client = await ClientCommand.ConnectAsync(line).ConfigureAwait(false);
+        line.EnsureNoExtras(maxPositional: 0);
+
+        StatusResponse status = await ClientCommand.RequestAsync<StatusResponse>(client, new StatusRequest()).ConfigureAwait(false);
+        if (json)
+        {
+            JsonOutput.Write(status, CliJsonContext.Default.StatusResponse);
+            return Cli.ExitOk;
+        }
+
+        var table = new TextTable("FIELD", "VALUE");
+        table.Add("version", $"{status.ServerVersion} (wasmtime {status.WasmtimeVersion})");
+        table.Add("pid", status.ProcessId.ToString());
+        table.Add("uptime", TimeSpan.FromMilliseconds(status.UptimeMilliseconds).ToString(@"d\.hh\:mm\:ss"));
+        table.Add("socket", status.SocketPath);
+        table.Add("data", status.DataDirectory);
+        table.Add("agents", status.Agents.ToString());
+        table.Add("plugins", status.Plugins.ToString());
+        table.Add("executions", status.Executions.ToString());
+        table.Add("trace records", status.TraceRecords.ToString());
+        table.Add("memory (rss)", $"{TimeFormat.Bytes(status.ResidentBytes)} now, {TimeFormat.Bytes(status.PeakResidentBytes)} peak");
+        table.Add("gc heap", $"{TimeFormat.Bytes(status.GcHeapBytes)} of {TimeFormat.Bytes(status.GcHeapHardLimitBytes)} limit");
+        table.Add("modules", $"{status.ModulesCompiled} compiled, {status.ModulesLoadedFromCache} loaded from cache");
+        table.Add("connections", status.Connections.ToString());
+        table.Write(Console.Out);
+        return Cli.ExitOk;
+    }
+}

@@ -1,0 +1,42 @@
+using System.Globalization;
+
+namespace McpZero.Cli;
+
+internal static class TimeFormat
+{
+    public static string FromUnixMicros(long micros) =>
+        DateTimeOffset.FromUnixTimeMilliseconds(micros / 1000).UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    public static string Bytes(long bytes) => bytes switch
+    {
+        >= 1024 * 1024 => (bytes / (1024.0 * 1024)).ToString("0.0", CultureInfo.InvariantCulture) + " MiB",
+        >= 1024 => (bytes / 1024.0).ToString("0.0", CultureInfo.InvariantCulture) + " KiB",
+        _ => bytes.ToString(CultureInfo.InvariantCulture) + " B",
+    };
+
+    /// <summary>
+    /// Parses --since: an ISO 8601 time, or a duration back from now such as 30s, 15m, 2h or 7d.
+    /// </summary>
+    public static long ParseSince(string text)
+    {
+        if (text.Length > 1 && char.IsAsciiLetter(text[^1]) && long.TryParse(text[..^1], NumberStyles.None, CultureInfo.InvariantCulture, out long amount))
+        {
+            TimeSpan span = text[^1] switch
+            {
+                's' => TimeSpan.FromSeconds(amount),
+                'm' => TimeSpan.FromMinutes(amount),
+                'h' => TimeSpan.FromHours(amount),
+                'd' => TimeSpan.FromDays(amount),
+                _ => throw new UsageException($"--since '{text}' has an unknown unit; use s, m, h or d"),
+            };
+            return (DateTimeOffset.UtcNow - span).ToUnixTimeMilliseconds() * 1000;
+        }
+
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset time))
+        {
+            return time.ToUnixTimeMilliseconds() * 1000;
+        }
+
+        throw new UsageException($"--since '{text}' is neither a time such as 2026-12-04T10:00:00Z nor a duration such as 15m");
+    }
+}

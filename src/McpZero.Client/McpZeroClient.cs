@@ -1,0 +1,240 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using McpZero.Protocol;
+using McpZero.Protocol.Messages;
+
+namespace McpZero.Client;
+
+/// <summary>
+/// One connection to the daemon. Requests may be sent from many threads at once; each gets its
+/// own request id and responses are matched by id, in whatever order the server completes them.
+/// </summary>
+/// <remarks>
+/// Dispose closes the socket and fails every request still waiting with
+/// <see cref="McpZeroConnectionException"/>.
+/// </remarks>
+public sealed class McpZeroClient : IAsyncDisposable
+{
+    private readonly Socket _socket;
+    private readonly PipeReader _reader;
+    private readonly PipeWriter _writer;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly ConcurrentDictionary<uint, TaskCompletionSource<IResponse>> _pending = new();
+    private readonly CancellationTokenSource _closing = new();
+    private readonly Task _readLoop;
+    private int _nextRequestId;
+    private Exception? _failure;
+
+    private McpZeroClient(Socket socket, string socketPath)
+    {
+        _socket = socket;
+        SocketPath = socketPath;
+        var stream = new NetworkStream(socket, ownsSocket: false);
+        _reader = PipeReader.Create(stream);
+        _writer = PipeWriter.Create(stream);
+        _readLoop = Task.Run(ReadLoopAsync);
+    }
+
+    public string SocketPath { get; }
+
+    /// <summary>The server's hello reply, set by <see cref="ConnectAsync"/>.</summary>
+    public HelloResponse? Server { get; private set; }
+
+    /// <summary>Connects to the daemon's socket and exchanges hello.</summary>
+    /// <exception cref="McpZeroConnectionException">Nothing listens on <paramref name="socketPath"/>.</exception>
+    public static async Task<McpZeroClient> ConnectAsync(string socketPath, string clientName = "mcpzero-client", CancellationToken cancellationToken = default)
+    {
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), cancellationToken).ConfigureAwait(false);
+        }
+        catch (SocketException ex)
+        {
+            socket.Dispose();
+            throw new McpZeroConnectionException(socketPath, $"cannot connect to the daemon at '{socketPath}': {ex.Message}", ex);
+        }
+
+        var client = new McpZeroClient(socket, socketPath);
+        try
+        {
+            client.Server = await client.RequestAsync<HelloResponse>(
+                new HelloRequest { ProtocolVersion = ProtocolInfo.Version, ClientName = clientName },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await client.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        return client;
+    }
+
+    /// <summary>Sends a request and returns the server's response, which may be an <see cref="ErrorResponse"/>.</summary>
+    public async Task<IResponse> SendAsync(IRequest request, CancellationToken cancellationToken = default)
+    {
+        uint requestId = unchecked((uint)Interlocked.Increment(ref _nextRequestId));
+        var completion = new TaskCompletionSource<IResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _pending[requestId] = completion;
+
+        if (_failure is { } failure)
+        {
+            _pending.TryRemove(requestId, out _);
+            throw new McpZeroConnectionException(SocketPath, $"the connection to '{SocketPath}' is closed: {failure.Message}", failure);
+        }
+
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            FrameWriter.WriteRequest(_writer, requestId, request);
+            FlushResult flush = await _writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+            if (flush.IsCompleted)
+            {
+                throw new McpZeroConnectionException(SocketPath, $"the daemon at '{SocketPath}' closed the connection");
+            }
+        }
+        catch (IOException ex)
+        {
+            _pending.TryRemove(requestId, out _);
+            throw new McpZeroConnectionException(SocketPath, $"sending to '{SocketPath}' failed: {ex.Message}", ex);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+
+        using (cancellationToken.Register(static state => ((TaskCompletionSource<IResponse>)state!).TrySetCanceled(), completion))
+        {
+            try
+            {
+                return await completion.Task.ConfigureAwait(false);
+            }
+            finally
+            {
+                _pending.TryRemove(requestId, out _);
+            }
+        }
+    }
+
+    /// <summary>Sends a request and returns its typed response.</summary>
+    /// <exception cref="McpZeroServerException">The server answered with an error.</exception>
+    public async Task<TResponse> RequestAsync<TResponse>(IRequest request, CancellationToken cancellationToken = default)
+        where TResponse : class, IResponse
+    {
+        IResponse response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
+        return response switch
+        {
+            TResponse typed => typed,
+            ErrorResponse error => throw new McpZeroServerException(error.Code, error.Message),
+            _ => throw new McpZeroServerException(ErrorCode.Internal, $"expected a {typeof(TResponse).Name} but the server sent message type {response.MessageType}"),
+        };
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_closing.IsCancellationRequested)
+        {
+            return;
+        }
+
+        _closing.Cancel();
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+            // Already closed by the peer.
+        }
+
+        _socket.Dispose();
+        try
+        {
+            await _readLoop.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        FailPending(new ObjectDisposedException(nameof(McpZeroClient)));
+        _writeLock.Dispose();
+        _closing.Dispose();
+    }
+
+    private async Task ReadLoopAsync()
+    {
+        Exception? failure = null;
+        try
+        {
+            while (true)
+            {
+                ReadResult result = await _reader.ReadAsync(_closing.Token).ConfigureAwait(false);
+                ReadOnlySequence<byte> buffer = result.Buffer;
+
+                while (true)
+                {
+                    FrameReadStatus status = FrameReader.TryRead(ref buffer, uint.MaxValue, out FrameHeader header, out ReadOnlySequence<byte> body, out FrameError error);
+                    if (status == FrameReadStatus.Incomplete)
+                    {
+                        break;
+                    }
+
+                    if (status == FrameReadStatus.Invalid || !MessageReader.TryReadResponse(header, body, out IResponse? response, out error))
+                    {
+                        throw new McpZeroConnectionException(SocketPath, $"the daemon sent an invalid frame: {error.Message}");
+                    }
+
+                    Complete(header.RequestId, response!);
+                }
+
+                _reader.AdvanceTo(buffer.Start, buffer.End);
+                if (result.IsCompleted)
+                {
+                    failure = new McpZeroConnectionException(SocketPath, $"the daemon at '{SocketPath}' closed the connection");
+                    break;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            failure = new ObjectDisposedException(nameof(McpZeroClient));
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or McpZeroConnectionException or ObjectDisposedException)
+        {
+            failure = ex;
+        }
+
+        FailPending(failure ?? new McpZeroConnectionException(SocketPath, "connection closed"));
+    }
+
+    private void Complete(uint requestId, IResponse response)
+    {
+        if (_pending.TryRemove(requestId, out TaskCompletionSource<IResponse>? completion))
+        {
+            completion.TrySetResult(response);
+            return;
+        }
+
+        // Request id 0 carries connection-level errors, for example a frame the server rejected
+        // before it could read the id: hand it to every waiting request.
+        if (requestId == 0 && response is ErrorResponse)
+        {
+            foreach (KeyValuePair<uint, TaskCompletionSource<IResponse>> entry in _pending)
+            {
+                entry.Value.TrySetResult(response);
+            }
+        }
+    }
+
+    private void FailPending(Exception failure)
+    {
+        _failure ??= failure;
+        foreach (KeyValuePair<uint, TaskCompletionSource<IResponse>> entry in _pending)
+        {
+            entry.Value.TrySetException(new McpZeroConnectionException(SocketPath, $"the connection to '{SocketPath}' closed before the reply arrived: {failure.Message}", failure));
+        }
+    }
+}

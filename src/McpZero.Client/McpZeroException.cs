@@ -1,0 +1,16 @@
+using McpZero.Protocol;
+
+namespace McpZero.Client;
+
+/// <summary>The server answered a request with an error.</summary>
+public sealed class McpZeroServerException(ErrorCode code, string message) : Exception(message)
+{
+    public ErrorCode Code { get; } = code;
+}
+
+/// <summary>No daemon could be reached on the socket, or the connection broke.</summary>
+public sealed class McpZeroConnectionException(string socketPath, string message, Exception? inner = null)
+    : Exception(message, inner)
+{
+    public string SocketPath { get; } = socketPath;
+}

@@ -1,0 +1,285 @@
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Wasmtime;
+
+namespace McpZero.Plugins.Internal;
+
+/// <summary>
+/// One instantiation of a plugin module in its own Wasmtime store, serving one agent. It is the store's
+/// data, so the shared host functions reach the current call through <c>caller.GetData()</c>.
+/// </summary>
+/// <remarks>
+/// Used by one thread at a time, because the pool hands it to a single call. Kernel memory and per-call
+/// state are reset at the start of every call. The plugin's linear memory and globals persist, so an
+/// instance never serves a second agent.
+/// </remarks>
+internal sealed class PluginInstance : IDisposable
+{
+    // Bytes of WASI stdout or stderr kept per stream and call; the rest is counted and dropped.
+    private const int MaxStandardStreamBytes = 16 * 1024;
+
+    private readonly Dictionary<string, Func<int>> _exports = new(StringComparer.Ordinal);
+    private readonly StandardStreamBuffer _stdout = new("stdout");
+    private readonly StandardStreamBuffer _stderr = new("stderr");
+    private Store? _store;
+    private Instance? _instance;
+    private long _appliedMemoryLimit = -1;
+
+    public PluginInstance(PluginModule module, string agentId)
+    {
+        Module = module;
+        AgentId = agentId;
+    }
+
+    public PluginModule Module { get; }
+
+    /// <summary>The agent this instance serves; it never serves another.</summary>
+    public string AgentId { get; }
+
+    public KernelMemory Memory { get; } = new();
+
+    /// <summary>The call in progress, or null between calls.</summary>
+    public PluginCall? Call { get; private set; }
+
+    public string? ErrorText { get; set; }
+
+    public long InputOffset { get; private set; }
+
+    public long OutputOffset { get; set; }
+
+    public long OutputLength { get; set; }
+
+    /// <summary>The Extism log level of the current call's logger (trace=0 … error=4, 5 = off), or -1 before it is computed.</summary>
+    public int LogLevel { get; set; } = -1;
+
+    /// <summary>True once the instance must not serve another call (it trapped, or ran a WASI command).</summary>
+    public bool IsSpent { get; set; }
+
+    public bool HasStore => _store is not null;
+
+    /// <summary>The fuel the store held when the current call started.</summary>
+    public ulong FuelAtStart { get; private set; }
+
+    /// <summary>Returns the fuel used since <see cref="ApplyLimits"/>, 0 before the store exists.</summary>
+    public ulong FuelConsumed()
+    {
+        if (_store is null)
+        {
+            return 0;
+        }
+
+        ulong remaining = _store.Fuel;
+        return remaining <= FuelAtStart ? FuelAtStart - remaining : 0;
+    }
+
+    public bool IsInstantiated => _instance is not null;
+
+    public Store Store => _store ?? throw new InvalidOperationException("The plugin instance was not instantiated.");
+
+    /// <summary>Resets per-call state and copies the input into kernel memory.</summary>
+    /// <exception cref="PluginException">The input does not fit in the kernel memory limit.</exception>
+    public void BeginCall(PluginCall call)
+    {
+        Call = call;
+        ErrorText = null;
+        OutputOffset = 0;
+        OutputLength = 0;
+        LogLevel = -1;
+        Memory.Reset(call.Limits.MaxMemoryBytes);
+        _stdout.Clear();
+        _stderr.Clear();
+
+        InputOffset = Memory.AllocCopy(call.Input.Span);
+        if (InputOffset == 0 && call.Input.Length > 0)
+        {
+            throw new PluginException(PluginErrorKind.OutOfMemory,
+                $"Plugin {Module.ShortName}, method '{call.Method}': the input of {call.Input.Length} bytes does not fit in kernel memory of {call.Limits.MaxMemoryBytes} bytes; send a smaller input or raise MaxMemoryBytes.");
+        }
+    }
+
+    /// <summary>Writes buffered stdout and stderr to the call's logger and clears the current call.</summary>
+    public void EndCall()
+    {
+        PluginCall? call = Call;
+        if (call?.Log is { } logger)
+        {
+            _stdout.Flush(logger, Module.ShortName, AgentId);
+            _stderr.Flush(logger, Module.ShortName, AgentId);
+        }
+
+        Call = null;
+    }
+
+    /// <summary>Creates the store and instance and runs the initialisers, under the current call's limits.</summary>
+    public void Instantiate(Engine engine, Linker linker, PluginLimits limits, ulong epochTicks)
+    {
+        _store = new Store(engine, this);
+        ApplyLimits(limits, epochTicks);
+
+        WasiConfiguration wasi = new WasiConfiguration()
+            .WithStandardOutputCallback(_stdout.Append)
+            .WithStandardErrorCallback(_stderr.Append);
+        _store.SetWasiConfiguration(wasi);
+
+        _instance = linker.Instantiate(_store, Module.WasmModule);
+        RunInitialisers(_instance);
+    }
+
+    /// <summary>Sets the memory limit, fuel and epoch deadline for the next piece of guest code.</summary>
+    public void ApplyLimits(PluginLimits limits, ulong epochTicks)
+    {
+        Store store = Store;
+        long memoryLimit = limits.MaxMemoryBytesInPages;
+        if (memoryLimit != _appliedMemoryLimit)
+        {
+            store.SetLimits(memorySize: memoryLimit);
+            _appliedMemoryLimit = memoryLimit;
+        }
+
+        // Wasmtime may clamp the fuel it accepts, so the value read back is the start for FuelConsumed.
+        store.Fuel = limits.Fuel;
+        FuelAtStart = store.Fuel;
+        store.SetEpochDeadline(epochTicks);
+    }
+
+    /// <summary>Calls an export of type <c>() -> i32</c>, or <c>_start</c> (which returns 0 when it returns).</summary>
+    public int Invoke(string method)
+    {
+        Instance instance = _instance ?? throw new InvalidOperationException("The plugin instance was not instantiated.");
+        if (method == PluginModule.CommandExport)
+        {
+            // A WASI command de-initialises itself when _start returns, so the instance is used up.
+            IsSpent = true;
+            Action start = instance.GetAction(PluginModule.CommandExport)
+                ?? throw new PluginException(PluginErrorKind.MissingExport, $"Plugin {Module.ShortName} has no _start export of type () -> ().");
+            start();
+            return 0;
+        }
+
+        if (!_exports.TryGetValue(method, out Func<int>? function))
+        {
+            function = instance.GetFunction<int>(method)
+                ?? throw new PluginException(PluginErrorKind.MissingExport,
+                    $"Plugin {Module.ShortName} has no export '{method}' of type () -> i32; callable exports: {Module.ExportList}.");
+            _exports.Add(method, function);
+        }
+
+        return function();
+    }
+
+    /// <summary>Returns the current size in bytes of the plugin's exported memory, or -1 when it exports none.</summary>
+    public long GetLinearMemoryBytes()
+    {
+        Memory? memory = _instance?.GetMemory("memory");
+        return memory?.GetLength() ?? -1;
+    }
+
+    public void Dispose()
+    {
+        _store?.Dispose();
+        _store = null;
+        _instance = null;
+        _exports.Clear();
+    }
+
+    private void RunInitialisers(Instance instance)
+    {
+        // Extism's order: hs_init (after _initialize when both exist), else __wasm_call_ctors, else _initialize.
+        Function? hsInit = instance.GetFunction("hs_init");
+        if (hsInit is not null)
+        {
+            instance.GetAction("_initialize")?.Invoke();
+            CallHaskellInit(instance, hsInit);
+            return;
+        }
+
+        Action? constructors = instance.GetAction("__wasm_call_ctors");
+        if (constructors is not null)
+        {
+            constructors();
+            return;
+        }
+
+        instance.GetAction("_initialize")?.Invoke();
+    }
+
+    private void CallHaskellInit(Instance instance, Function hsInit)
+    {
+        // GHC's hs_init takes (argc, argv); some builds export it without parameters.
+        if (hsInit.Parameters.Count == 2)
+        {
+            Action<int, int> init = instance.GetAction<int, int>("hs_init")
+                ?? throw new PluginException(PluginErrorKind.Linking, $"Plugin {Module.ShortName}: hs_init has an unsupported type; expected (i32, i32) -> () or () -> ().");
+            init(0, 0);
+            return;
+        }
+
+        Action initWithoutArguments = instance.GetAction("hs_init")
+            ?? throw new PluginException(PluginErrorKind.Linking, $"Plugin {Module.ShortName}: hs_init has an unsupported type; expected (i32, i32) -> () or () -> ().");
+        initWithoutArguments();
+    }
+
+    /// <summary>
+    /// Collects what the guest writes to a WASI standard stream. Wasmtime calls <see cref="Append"/> on
+    /// its own thread while the calling thread waits, hence the lock, which is never held around guest code.
+    /// </summary>
+    private sealed class StandardStreamBuffer(string name)
+    {
+        private readonly Lock _lock = new();
+        private readonly byte[] _bytes = new byte[MaxStandardStreamBytes];
+        private int _length;
+        private long _droppedBytes;
+
+        public void Append(ReadOnlySpan<byte> data)
+        {
+            // An exception here would close the guest's stream for the life of the store, so none escapes.
+            try
+            {
+                lock (_lock)
+                {
+                    int room = _bytes.Length - _length;
+                    int copied = Math.Min(room, data.Length);
+                    data[..copied].CopyTo(_bytes.AsSpan(_length));
+                    _length += copied;
+                    _droppedBytes += data.Length - copied;
+                }
+            }
+            catch (Exception)
+            {
+                // Nothing to report to: the stream content is best-effort diagnostics.
+            }
+        }
+
+        public void Clear()
+        {
+            lock (_lock)
+            {
+                _length = 0;
+                _droppedBytes = 0;
+            }
+        }
+
+        public void Flush(ILogger logger, string plugin, string agentId)
+        {
+            string text;
+            lock (_lock)
+            {
+                if (_length == 0 && _droppedBytes == 0)
+                {
+                    return;
+                }
+
+                text = Encoding.UTF8.GetString(_bytes, 0, _length).TrimEnd('\n');
+                if (_droppedBytes > 0)
+                {
+                    text += $" [{_droppedBytes} more bytes dropped]";
+                }
+
+                _length = 0;
+                _droppedBytes = 0;
+            }
+
+            PluginLog.PluginStandardStream(logger, plugin, agentId, name, text);
+        }
+    }
+}

@@ -1,0 +1,30 @@
+using Microsoft.Extensions.Logging;
+
+namespace McpZero.Plugins;
+
+/// <summary>
+/// One call of a plugin export on behalf of an agent.
+/// </summary>
+public sealed class PluginCall
+{
+    /// <summary>The agent the call runs for. Calls of one agent reuse its warm instance; other agents never see it.</summary>
+    public required string AgentId { get; init; }
+
+    /// <summary>The export to call; it must have the type <c>() -> i32</c>, or be <c>_start</c>.</summary>
+    public required string Method { get; init; }
+
+    /// <summary>The call's input, read by the plugin through <c>input_*</c>.</summary>
+    public required ReadOnlyMemory<byte> Input { get; init; }
+
+    /// <summary>Read-only configuration the plugin reads through <c>config_get</c>.</summary>
+    public required IReadOnlyDictionary<string, string> Config { get; init; }
+
+    /// <summary>The agent's variables, read and changed by the plugin through <c>var_get</c> and <c>var_set</c>.</summary>
+    public required PluginVariables Variables { get; init; }
+
+    /// <summary>Time, fuel, memory, variable and output limits of this call.</summary>
+    public PluginLimits Limits { get; init; } = PluginLimits.Default;
+
+    /// <summary>Logger for the plugin's <c>log_*</c> calls and its WASI stdout and stderr; null discards them.</summary>
+    public ILogger? Log { get; init; }
+}

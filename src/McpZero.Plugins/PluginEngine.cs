@@ -1,0 +1,512 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Security.Cryptography;
+using McpZero.Plugins.Internal;
+using Microsoft.Extensions.Logging;
+using Wasmtime;
+
+namespace McpZero.Plugins;
+
+/// <summary>
+/// Hosts WebAssembly plugins that follow the Extism ABI: compiles and caches modules, keeps warm
+/// instances per agent and runs calls under time, fuel and memory limits.
+/// </summary>
+/// <remarks>
+/// Thread-safe: calls on different instances run concurrently. The first engine in a process loads the
+/// embedded libwasmtime.so (about 24 MB once decompressed, in an anonymous in-memory file).
+/// </remarks>
+public sealed class PluginEngine : IDisposable
+{
+    private const string WasiModuleName = "wasi_snapshot_preview1";
+
+    private readonly PluginEngineOptions _options;
+    private readonly ILogger<PluginEngine> _logger;
+    private readonly Engine _engine;
+    private readonly Linker _linker;
+    private readonly ModuleCache _cache;
+    private readonly EpochTicker _ticker;
+    private readonly ConcurrentDictionary<PluginModule, byte> _modules = new();
+    private long _modulesCompiled;
+    private long _modulesLoadedFromCache;
+    private int _disposed;
+
+    /// <summary>Creates an engine; loads the native library on first use and creates the cache directory.</summary>
+    /// <exception cref="ArgumentException">An option is out of range; the message names it.</exception>
+    /// <exception cref="InvalidOperationException">The embedded Wasmtime library failed to load.</exception>
+    public PluginEngine(PluginEngineOptions options, ILogger<PluginEngine> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(logger);
+        ValidateOptions(options);
+        _options = options;
+        _logger = logger;
+
+        WasmtimeNativeLibrary.EnsureLoaded();
+
+        using (Config config = new Config()
+            .WithFuelConsumption(true)
+            .WithEpochInterruption(true)
+            .WithOptimizationLevel(OptimizationLevel.Speed))
+        {
+            _engine = new Engine(config);
+        }
+
+        _linker = new Linker(_engine);
+        _linker.DefineWasi();
+        HostFunctions.Define(_linker);
+
+        // Any setting that changes the generated code must be part of this text, so that changing it
+        // invalidates the compiled-module cache.
+        _cache = new ModuleCache(options.CacheDirectory, $"wasmtime={WasmtimeVersion};fuel=on;epoch=on;opt=speed;target=x86_64-linux");
+        _ticker = new EpochTicker(_engine, options.EpochTickMilliseconds);
+        PluginLog.EngineStarted(_logger, WasmtimeVersion, _cache.DirectoryPath, options.InstancesPerPlugin, options.EpochTickMilliseconds);
+    }
+
+    /// <summary>The version of the Wasmtime runtime, part of the compiled-module cache key.</summary>
+    public static string WasmtimeVersion => "50.0.1";
+
+    /// <summary>Modules compiled from WebAssembly since the engine started.</summary>
+    public long ModulesCompiled => Interlocked.Read(ref _modulesCompiled);
+
+    /// <summary>Modules loaded from the compiled-module cache since the engine started.</summary>
+    public long ModulesLoadedFromCache => Interlocked.Read(ref _modulesLoadedFromCache);
+
+    /// <summary>
+    /// Validates and compiles <paramref name="wasm"/>, or loads its compiled form from the cache, and
+    /// returns a module handle. The caller disposes it.
+    /// </summary>
+    /// <param name="sha256Hex">SHA-256 of <paramref name="wasm"/> as 64 hex digits; it is checked.</param>
+    /// <param name="wasm">The WebAssembly binary.</param>
+    /// <exception cref="PluginException">
+    /// <see cref="PluginErrorKind.InvalidModule"/> with Wasmtime's reason, or when the hash differs;
+    /// <see cref="PluginErrorKind.Linking"/> when the module imports a function this host does not define.
+    /// </exception>
+    public PluginModule Load(string sha256Hex, ReadOnlyMemory<byte> wasm)
+    {
+        return LoadCore(sha256Hex, wasm.Span);
+    }
+
+    /// <summary>
+    /// Compile-only validation for install time; the same as <see cref="Load"/>, and it fills the cache
+    /// so the next load is fast. The caller disposes the returned module.
+    /// </summary>
+    /// <exception cref="PluginException">See <see cref="Load"/>.</exception>
+    public PluginModule Compile(string sha256Hex, ReadOnlySpan<byte> wasm)
+    {
+        return LoadCore(sha256Hex, wasm);
+    }
+
+    /// <summary>
+    /// Calls <see cref="PluginCall.Method"/> of <paramref name="module"/> for <see cref="PluginCall.AgentId"/>
+    /// and returns its output. Synchronous and thread-safe.
+    /// </summary>
+    /// <remarks>
+    /// The agent's warm instance is reused when there is one; otherwise a fresh instance is created and
+    /// initialised within this call's limits. After a trap, timeout or WASI command the instance is
+    /// discarded. Variables changed by the plugin stay changed even when the call fails afterwards.
+    /// </remarks>
+    /// <exception cref="PluginException">Every failure of the call; <see cref="PluginException.Kind"/> gives the cause.</exception>
+    /// <exception cref="ObjectDisposedException">The engine or the module was disposed.</exception>
+    public PluginCallResult Call(PluginModule module, PluginCall call)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        ArgumentNullException.ThrowIfNull(call);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        ObjectDisposedException.ThrowIf(module.IsDisposed, module);
+
+        string method = call.Method;
+        bool callable = method == PluginModule.CommandExport ? module.IsCommand : module.HasExport(method);
+        if (!callable)
+        {
+            throw new PluginException(PluginErrorKind.MissingExport,
+                $"Plugin {module.ShortName} has no export '{method}' of type () -> i32; callable exports: {module.ExportList}.");
+        }
+
+        long started = Stopwatch.GetTimestamp();
+        ulong epochTicks = _ticker.TicksFor(call.Limits.TimeoutMs);
+        PluginInstance? instance = module.IsCommand ? null : module.Pool.TryRent(call.AgentId);
+        bool isFresh = instance is null;
+        instance ??= new PluginInstance(module, call.AgentId);
+        bool keep = false;
+
+        _ticker.Enter();
+        try
+        {
+            instance.BeginCall(call);
+            if (isFresh)
+            {
+                instance.Instantiate(_engine, _linker, call.Limits, epochTicks);
+            }
+            else
+            {
+                instance.ApplyLimits(call.Limits, epochTicks);
+            }
+
+            int returnCode = instance.Invoke(method);
+            keep = true;
+            return Complete(instance, call, returnCode, started);
+        }
+        catch (WasmtimeException exception) when (exception.ExitCode == 0)
+        {
+            // proc_exit(0) ends a WASI program successfully, but leaves the instance unusable.
+            return Complete(instance, call, 0, started);
+        }
+        catch (WasmtimeException exception)
+        {
+            throw Classify(instance, call, exception, isFresh, started);
+        }
+        catch (PluginException exception) when (exception.Duration == TimeSpan.Zero)
+        {
+            throw new PluginException(exception.Kind, exception.Message, exception.InnerException)
+            {
+                Duration = Stopwatch.GetElapsedTime(started),
+                FuelConsumed = instance.FuelConsumed(),
+            };
+        }
+        finally
+        {
+            _ticker.Exit();
+            instance.EndCall();
+            Release(instance, keep);
+        }
+    }
+
+    /// <summary>Drops the warm instances of <paramref name="module"/>; the module stays usable.</summary>
+    public void Unload(PluginModule module)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        int dropped = module.Pool.Clear();
+        PluginLog.ModuleUnloaded(_logger, module.ShortName, dropped);
+    }
+
+    /// <summary>Stops the epoch thread and releases every module and instance of this engine.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _ticker.Dispose();
+        foreach (PluginModule module in _modules.Keys)
+        {
+            module.Dispose();
+        }
+
+        _modules.Clear();
+        _linker.Dispose();
+        _engine.Dispose();
+    }
+
+    private static void ValidateOptions(PluginEngineOptions options)
+    {
+        if (string.IsNullOrWhiteSpace(options.CacheDirectory))
+        {
+            throw new ArgumentException("PluginEngineOptions.CacheDirectory is empty; set it to a writable directory for compiled modules.", nameof(options));
+        }
+
+        if (options.InstancesPerPlugin < 0)
+        {
+            throw new ArgumentException($"PluginEngineOptions.InstancesPerPlugin is {options.InstancesPerPlugin}; set 0 or more.", nameof(options));
+        }
+
+        if (options.EpochTickMilliseconds < 1)
+        {
+            throw new ArgumentException($"PluginEngineOptions.EpochTickMilliseconds is {options.EpochTickMilliseconds}; set 1 or more.", nameof(options));
+        }
+    }
+
+    private PluginModule LoadCore(string sha256Hex, ReadOnlySpan<byte> wasm)
+    {
+        ArgumentNullException.ThrowIfNull(sha256Hex);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+
+        string sha256 = NormalizeSha256(sha256Hex);
+        string actual = Convert.ToHexStringLower(SHA256.HashData(wasm));
+        if (actual != sha256)
+        {
+            throw new PluginException(PluginErrorKind.InvalidModule,
+                $"Plugin {sha256[..12]}: the module's SHA-256 is {actual}, not the expected {sha256}; install the module again from its source.");
+        }
+
+        string cachePath = _cache.PathFor(sha256);
+        Module module = TryLoadCached(sha256, cachePath) ?? CompileAndCache(sha256, wasm, cachePath);
+        try
+        {
+            CheckImports(sha256, module);
+            var pluginModule = new PluginModule(sha256, module, ListCallableExports(module), IsCommand(module), _options.InstancesPerPlugin);
+            _modules.TryAdd(pluginModule, 0);
+            return pluginModule;
+        }
+        catch
+        {
+            module.Dispose();
+            throw;
+        }
+    }
+
+    private Module? TryLoadCached(string sha256, string cachePath)
+    {
+        try
+        {
+            byte[]? compiled = _cache.TryRead(cachePath);
+            if (compiled is null)
+            {
+                return null;
+            }
+
+            Module module = Module.Deserialize(_engine, sha256, compiled);
+            Interlocked.Increment(ref _modulesLoadedFromCache);
+            PluginLog.ModuleLoadedFromCache(_logger, sha256[..12], cachePath);
+            return module;
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or InvalidDataException or WasmtimeException)
+        {
+            PluginLog.CacheEntryInvalid(_logger, exception, sha256[..12], cachePath);
+            ModuleCache.TryDelete(cachePath);
+            return null;
+        }
+    }
+
+    private Module CompileAndCache(string sha256, ReadOnlySpan<byte> wasm, string cachePath)
+    {
+        long started = Stopwatch.GetTimestamp();
+        string? invalid = Module.Validate(_engine, wasm);
+        if (invalid is not null)
+        {
+            throw new PluginException(PluginErrorKind.InvalidModule, $"Plugin {sha256[..12]} is not a valid WebAssembly module: {invalid}");
+        }
+
+        Module module;
+        try
+        {
+            module = Module.FromBytes(_engine, sha256, wasm);
+        }
+        catch (WasmtimeException exception)
+        {
+            throw new PluginException(PluginErrorKind.InvalidModule, $"Plugin {sha256[..12]} failed to compile: {exception.Message}", exception);
+        }
+
+        Interlocked.Increment(ref _modulesCompiled);
+        try
+        {
+            _cache.Write(cachePath, module.Serialize());
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or WasmtimeException)
+        {
+            PluginLog.CacheWriteFailed(_logger, exception, sha256[..12], cachePath);
+        }
+
+        PluginLog.ModuleCompiled(_logger, sha256[..12], (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, cachePath);
+        return module;
+    }
+
+    private static string NormalizeSha256(string sha256Hex)
+    {
+        if (sha256Hex.Length != 64 || !sha256Hex.All(char.IsAsciiHexDigit))
+        {
+            throw new ArgumentException($"'{sha256Hex}' is not a SHA-256: expected 64 hex digits.", nameof(sha256Hex));
+        }
+
+        return sha256Hex.ToLowerInvariant();
+    }
+
+    private static void CheckImports(string sha256, Module module)
+    {
+        foreach (Import import in module.Imports)
+        {
+            bool isHostFunction = import.ModuleName == HostFunctions.ModuleName && HostFunctions.Names.Contains(import.Name);
+            if (isHostFunction || import.ModuleName == WasiModuleName)
+            {
+                continue;
+            }
+
+            throw new PluginException(PluginErrorKind.Linking,
+                $"Plugin {sha256[..12]} imports '{import.ModuleName}' '{import.Name}', which this host does not define; rebuild the plugin without that import.");
+        }
+    }
+
+    private static List<string> ListCallableExports(Module module)
+    {
+        var exports = new List<string>();
+        foreach (Export export in module.Exports)
+        {
+            if (export is FunctionExport function
+                && function.Parameters.Count == 0
+                && function.Results.Count == 1
+                && function.Results[0] == ValueKind.Int32)
+            {
+                exports.Add(function.Name);
+            }
+        }
+
+        return exports;
+    }
+
+    private static bool IsCommand(Module module)
+    {
+        foreach (Export export in module.Exports)
+        {
+            if (export is FunctionExport && export.Name == PluginModule.CommandExport)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static PluginCallResult Complete(PluginInstance instance, PluginCall call, int returnCode, long started)
+    {
+        ulong fuel = instance.FuelConsumed();
+        string context = Describe(instance, call);
+        if (instance.ErrorText is not null || returnCode != 0)
+        {
+            string cause = instance.ErrorText ?? $"plugin returned {returnCode}";
+            throw new PluginException(PluginErrorKind.PluginError, $"{context} failed: {cause}")
+            {
+                Duration = Stopwatch.GetElapsedTime(started),
+                FuelConsumed = fuel,
+            };
+        }
+
+        if (instance.OutputLength > call.Limits.MaxOutputBytes)
+        {
+            throw new PluginException(PluginErrorKind.OutputTooLarge,
+                $"{context} set an output of {instance.OutputLength} bytes, over the limit of {call.Limits.MaxOutputBytes}; raise MaxOutputBytes or return less.")
+            {
+                Duration = Stopwatch.GetElapsedTime(started),
+                FuelConsumed = fuel,
+            };
+        }
+
+        byte[] output;
+        try
+        {
+            output = instance.OutputLength == 0
+                ? []
+                : instance.Memory.GetRange(instance.OutputOffset, instance.OutputLength, "output_set").ToArray();
+        }
+        catch (HostTrapException exception)
+        {
+            instance.IsSpent = true;
+            throw new PluginException(PluginErrorKind.Trap, $"{context} freed its output before returning: {exception.Message}")
+            {
+                Duration = Stopwatch.GetElapsedTime(started),
+                FuelConsumed = fuel,
+            };
+        }
+
+        return new PluginCallResult(output, Stopwatch.GetElapsedTime(started), fuel);
+    }
+
+    private static PluginException Classify(PluginInstance instance, PluginCall call, WasmtimeException exception, bool isFresh, long started)
+    {
+        instance.IsSpent = true;
+        PluginLimits limits = call.Limits;
+        string context = Describe(instance, call);
+        (PluginErrorKind kind, string cause) = exception switch
+        {
+            { InnerException: HostTrapException host } => (host.Kind, host.Message),
+            { InnerException: { } inner } => (PluginErrorKind.Trap, $"a host function failed: {inner.Message}"),
+            { ExitCode: int code } => (PluginErrorKind.PluginError, $"plugin exited with code {code}"),
+            TrapException { Type: TrapCode.Interrupt } => (PluginErrorKind.Timeout, $"timed out after {limits.TimeoutMs} ms"),
+            TrapException { Type: TrapCode.OutOfFuel } => (PluginErrorKind.OutOfFuel, $"ran out of fuel after {limits.Fuel} units"),
+            TrapException when IsAtMemoryLimit(instance, limits) =>
+                (PluginErrorKind.OutOfMemory, $"trapped with its memory at the limit of {limits.MaxMemoryBytesInPages} bytes: {DescribeTrap(exception.Message)}"),
+            TrapException => (PluginErrorKind.Trap, $"trapped: {DescribeTrap(exception.Message)}"),
+            _ when isFresh && !instance.IsInstantiated => ClassifyInstantiation(exception, limits),
+            _ => (PluginErrorKind.Trap, $"failed: {DescribeTrap(exception.Message)}"),
+        };
+
+        return new PluginException(kind, $"{context}: {cause}", exception)
+        {
+            Duration = Stopwatch.GetElapsedTime(started),
+            FuelConsumed = instance.FuelConsumed(),
+        };
+    }
+
+    private static (PluginErrorKind Kind, string Cause) ClassifyInstantiation(WasmtimeException exception, PluginLimits limits)
+    {
+        // Wasmtime reports instantiation failures only as text, so the cause is taken from the wording.
+        string message = FirstLine(exception.Message);
+        if (message.Contains("import", StringComparison.OrdinalIgnoreCase))
+        {
+            return (PluginErrorKind.Linking, $"linking failed: {message}");
+        }
+
+        if (message.Contains("memory", StringComparison.OrdinalIgnoreCase) || message.Contains("limit", StringComparison.OrdinalIgnoreCase))
+        {
+            return (PluginErrorKind.OutOfMemory, $"instantiation failed within the memory limit of {limits.MaxMemoryBytesInPages} bytes: {message}");
+        }
+
+        return (PluginErrorKind.Trap, $"instantiation failed: {message}");
+    }
+
+    // NOTE: a failed memory.grow is invisible to the host, so a trap counts as OutOfMemory when linear
+    // memory cannot grow by another page or a kernel alloc failed. A plugin that traps for another
+    // reason while close to the limit is reported as OutOfMemory too.
+    private static bool IsAtMemoryLimit(PluginInstance instance, PluginLimits limits)
+    {
+        if (instance.Memory.AllocationFailed)
+        {
+            return true;
+        }
+
+        long linearBytes = instance.GetLinearMemoryBytes();
+        return linearBytes >= 0 && linearBytes + PluginLimits.WasmPageBytes > limits.MaxMemoryBytesInPages;
+    }
+
+    private static string Describe(PluginInstance instance, PluginCall call)
+    {
+        return $"Plugin {instance.Module.ShortName} method '{call.Method}' for agent '{call.AgentId}'";
+    }
+
+    private static string FirstLine(string message)
+    {
+        int newline = message.IndexOf('\n');
+        return newline < 0 ? message : message[..newline].TrimEnd();
+    }
+
+    /// <summary>
+    /// Condenses Wasmtime's multi-line trap text ("error while executing at wasm backtrace: … Caused by: …")
+    /// into the cause and the innermost frame.
+    /// </summary>
+    private static string DescribeTrap(string message)
+    {
+        string[] lines = message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        int causedBy = Array.IndexOf(lines, "Caused by:");
+        if (causedBy < 0 || causedBy + 1 >= lines.Length)
+        {
+            return FirstLine(message);
+        }
+
+        string cause = lines[causedBy + 1];
+        bool hasFrame = lines[0].EndsWith("backtrace:", StringComparison.Ordinal) && causedBy > 1;
+        if (!hasFrame)
+        {
+            return cause;
+        }
+
+        // A frame reads "0:    0x51c - <unknown>!<wasm function 31>"; the frame number adds nothing.
+        string frame = lines[1];
+        int colon = frame.IndexOf(':');
+        return $"{cause} (at {frame[(colon + 1)..].Trim()})";
+    }
+
+    private void Release(PluginInstance instance, bool keep)
+    {
+        if (keep && !instance.IsSpent && !instance.Module.IsDisposed)
+        {
+            instance.Module.Pool.Return(instance);
+            return;
+        }
+
+        if (instance.IsSpent)
+        {
+            PluginLog.InstanceDiscarded(_logger, instance.Module.ShortName, instance.AgentId, instance.Module.IsCommand ? "WASI command ran" : "the call trapped");
+        }
+
+        instance.Dispose();
+    }
+}

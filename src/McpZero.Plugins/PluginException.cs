@@ -1,0 +1,31 @@
+namespace McpZero.Plugins;
+
+/// <summary>
+/// A failure to load or call a plugin. <see cref="Kind"/> is the stable cause; the message names the
+/// plugin (short SHA-256), the method and the cause.
+/// </summary>
+public sealed class PluginException : Exception
+{
+    /// <summary>Creates an exception of the given kind.</summary>
+    public PluginException(PluginErrorKind kind, string message)
+        : base(message)
+    {
+        Kind = kind;
+    }
+
+    /// <summary>Creates an exception of the given kind that wraps the exception that caused it.</summary>
+    public PluginException(PluginErrorKind kind, string message, Exception? innerException)
+        : base(message, innerException)
+    {
+        Kind = kind;
+    }
+
+    /// <summary>The cause of the failure.</summary>
+    public PluginErrorKind Kind { get; }
+
+    /// <summary>Time spent in the call before it failed; zero for failures outside a call.</summary>
+    public TimeSpan Duration { get; init; }
+
+    /// <summary>Fuel the call consumed before it failed, so failed calls are charged too.</summary>
+    public ulong FuelConsumed { get; init; }
+}

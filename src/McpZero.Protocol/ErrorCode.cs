@@ -1,0 +1,46 @@
+namespace McpZero.Protocol;
+
+/// <summary>
+/// Stable error codes carried by <see cref="Messages.ErrorResponse"/>. Values never change meaning
+/// between protocol versions; new failures get new numbers.
+/// </summary>
+public enum ErrorCode : ushort
+{
+    None = 0,
+
+    // Protocol and framing.
+    BadRequest = 1,
+    UnsupportedVersion = 2,
+    FrameTooLarge = 3,
+    UnknownMessageType = 4,
+
+    // Lookups.
+    AgentNotFound = 10,
+    PluginNotFound = 11,
+    SnapshotNotFound = 12,
+    MethodNotFound = 13,
+
+    // Invalid requests.
+    InvalidArgument = 20,
+    InvalidModule = 21,
+    InputTooLarge = 22,
+    AlreadyExists = 23,
+    Conflict = 24,
+
+    // Plugin execution failures.
+    PluginTrap = 30,
+    PluginTimeout = 31,
+    PluginOutOfFuel = 32,
+    PluginOutOfMemory = 33,
+    PluginError = 34,
+    PluginOutputTooLarge = 35,
+
+    // Load.
+    ResourceExhausted = 40,
+    Busy = 41,
+    ShuttingDown = 42,
+
+    // Server faults.
+    StorageFailure = 50,
+    Internal = 60,
+}

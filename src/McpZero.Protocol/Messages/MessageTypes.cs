@@ -1,0 +1,52 @@
+namespace McpZero.Protocol.Messages;
+
+/// <summary>
+/// Message type numbers: the frame header's type field and the MemoryPack union tag of the body are
+/// the same number. Requests and responses have separate number spaces, told apart by
+/// <see cref="FrameFlags.Response"/>. Numbers are never reused.
+/// </summary>
+public static class MessageTypes
+{
+    public const ushort Hello = 1;
+    public const ushort Status = 2;
+
+    public const ushort PluginInstall = 10;
+    public const ushort PluginList = 11;
+    public const ushort PluginShow = 12;
+    public const ushort PluginRemove = 13;
+
+    public const ushort AgentSpawn = 20;
+    public const ushort AgentList = 21;
+    public const ushort AgentShow = 22;
+    public const ushort AgentAttach = 23;
+    public const ushort AgentExec = 24;
+    public const ushort AgentSnapshot = 25;
+    public const ushort AgentRecover = 26;
+    public const ushort AgentTerminate = 27;
+
+    public const ushort TraceList = 30;
+    public const ushort TraceVerify = 31;
+
+    // Responses.
+    public const ushort HelloResult = 1;
+    public const ushort StatusResult = 2;
+    public const ushort Error = 3;
+    public const ushort Ok = 4;
+    public const ushort PluginInfo = 10;
+    public const ushort PluginListResult = 11;
+    public const ushort AgentInfo = 20;
+    public const ushort AgentListResult = 21;
+    public const ushort ExecResult = 22;
+    public const ushort SnapshotResult = 23;
+    public const ushort TraceListResult = 30;
+    public const ushort TraceVerifyResult = 31;
+
+    /// <summary>Whether <paramref name="type"/> names a request this protocol version defines.</summary>
+    public static bool IsKnownRequest(ushort type) => type switch
+    {
+        Hello or Status or PluginInstall or PluginList or PluginShow or PluginRemove
+            or AgentSpawn or AgentList or AgentShow or AgentAttach or AgentExec
+            or AgentSnapshot or AgentRecover or AgentTerminate or TraceList or TraceVerify => true,
+        _ => false,
+    };
+}

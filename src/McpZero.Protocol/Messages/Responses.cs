@@ -1,0 +1,184 @@
+using MemoryPack;
+
+namespace McpZero.Protocol.Messages;
+
+/// <summary>A message the server sends. The union tag equals <see cref="MessageType"/>.</summary>
+[MemoryPackable]
+[MemoryPackUnion(MessageTypes.HelloResult, typeof(HelloResponse))]
+[MemoryPackUnion(MessageTypes.StatusResult, typeof(StatusResponse))]
+[MemoryPackUnion(MessageTypes.Error, typeof(ErrorResponse))]
+[MemoryPackUnion(MessageTypes.Ok, typeof(OkResponse))]
+[MemoryPackUnion(MessageTypes.PluginInfo, typeof(PluginInfo))]
+[MemoryPackUnion(MessageTypes.PluginListResult, typeof(PluginListResponse))]
+[MemoryPackUnion(MessageTypes.AgentInfo, typeof(AgentInfo))]
+[MemoryPackUnion(MessageTypes.AgentListResult, typeof(AgentListResponse))]
+[MemoryPackUnion(MessageTypes.ExecResult, typeof(ExecResponse))]
+[MemoryPackUnion(MessageTypes.SnapshotResult, typeof(SnapshotResponse))]
+[MemoryPackUnion(MessageTypes.TraceListResult, typeof(TraceListResponse))]
+[MemoryPackUnion(MessageTypes.TraceVerifyResult, typeof(TraceVerifyResponse))]
+public partial interface IResponse
+{
+    ushort MessageType { get; }
+}
+
+[MemoryPackable]
+public sealed partial class HelloResponse : IResponse
+{
+    [MemoryPackIgnore] public ushort MessageType => MessageTypes.HelloResult;
+    public int ProtocolVersion { get; set; }
+    public string ServerVersion { get; set; } = "";
+    public uint MaxFrameBytes { get; set; }
+}
+
+[MemoryPackable]
+public sealed partial class StatusResponse : IResponse
+{
+    [MemoryPackIgnore] public ushort MessageType => MessageTypes.StatusResult;
+    public string ServerVersion { get; set; } = "";
+    public string WasmtimeVersion { get; set; } = "";
+    public string DataDirectory { get; set; } = "";
+    public string SocketPath { get; set; } = "";
+    public int ProcessId { get; set; }
+    public long UptimeMilliseconds { get; set; }
+    public int Agents { get; set; }
+    public int Plugins { get; set; }
+    public long Executions { get; set; }
+    public long TraceRecords { get; set; }
+    public long ResidentBytes { get; set; }
+    public long PeakResidentBytes { get; set; }
+    public long GcHeapBytes { get; set; }
+    public long GcHeapHardLimitBytes { get; set; }
+    public long ModulesCompiled { get; set; }
+    public long ModulesLoadedFromCache { get; set; }
+    public int Connections { get; set; }
+}
+
+[MemoryPackable]
+public sealed partial class ErrorResponse : IResponse
+{
+    [MemoryPackIgnore] public ushort MessageType => MessageTypes.Error;
+    public ErrorCode Code { get; set; }
+    public string Message { get; set; } = "";
+}
+
+[MemoryPackable]
+public sealed partial class OkResponse : IResponse
+{
+    [MemoryPackIgnore] public ushort MessageType => MessageTypes.Ok;
+    public string Message { get; set; } = "";
+}
+
+[MemoryPackable]
+public sealed partial class PluginInfo : IResponse
+{
+    [MemoryPackIgnore] public ushort MessageType => MessageTypes.PluginInfo;
+    public string Name { get; set; } = "";
+    public string Sha256 { get; set; } = "";
+    public long SizeBytes { get; set; }
+    public string[] Exports { get; set; } = [];
+    public Dictionary<string, string> Config { get; set; } = [];
+    public long InstalledUnixMicros { get; set; }
+    public int AttachedAgents { get; set; }
+}
+
+[MemoryPackable]
+public sealed partial class PluginListResponse : IResponse
+{
+    [MemoryPackIgnore] public ushort MessageType => MessageTypes.PluginListResult;
+    public PluginInfo[] Plugins { get; set; } = [];
+}
+
+/// <summary>Per-agent limits. Zero means the server's default.</summary>
+/// <remarks>Version tolerant because agent records in the store embed it.</remarks>
+[MemoryPackable(GenerateType.VersionTolerant)]
+public sealed partial class AgentConstraints
+{
+    [MemoryPackOrder(0)] public int MemoryMb { get; set; }
+    [MemoryPackOrder(1)] public int TimeoutMs { get; set; }
+    [MemoryPackOrder(2)] public long Fuel { get; set; }
+}
+
+[MemoryPackable]
+public sealed partial class VariableInfo
+{
+    public string Name { get; set; } = "";
+    public int SizeBytes { get; set; }
+}
+
+[MemoryPackable]
+public sealed partial class AgentInfo : IResponse
+{
+    [MemoryPackIgnore] public ushort MessageType => MessageTypes.AgentInfo;
+    public string AgentId { get; set; } = "";
+    public string Owner { get; set; } = "";
+    public string Status { get; set; } = "";
+    public AgentConstraints Constraints { get; set; } = new();
+    public Dictionary<string, string> Config { get; set; } = [];
+    public string[] Plugins { get; set; } = [];
+    public long CreatedUnixMicros { get; set; }
+    public long Executions { get; set; }
+    public VariableInfo[] Variables { get; set; } = [];
+    public string[] Snapshots { get; set; } = [];
+}
+
+[MemoryPackable]
+public sealed partial class AgentListResponse : IResponse
+{
+    [MemoryPackIgnore] public ushort MessageType => MessageTypes.AgentListResult;
+    public AgentInfo[] Agents { get; set; } = [];
+}
+
+[MemoryPackable]
+public sealed partial class ExecResponse : IResponse
+{
+    [MemoryPackIgnore] public ushort MessageType => MessageTypes.ExecResult;
+    public byte[] Output { get; set; } = [];
+    public string Plugin { get; set; } = "";
+    public long DurationMicros { get; set; }
+    public ulong FuelConsumed { get; set; }
+    public long TraceSequence { get; set; }
+}
+
+[MemoryPackable]
+public sealed partial class SnapshotResponse : IResponse
+{
+    [MemoryPackIgnore] public ushort MessageType => MessageTypes.SnapshotResult;
+    public string SnapshotId { get; set; } = "";
+    public string AgentId { get; set; } = "";
+    public long CreatedUnixMicros { get; set; }
+    public int Variables { get; set; }
+}
+
+[MemoryPackable]
+public sealed partial class TraceInfo
+{
+    public long Sequence { get; set; }
+    public long TimestampUnixMicros { get; set; }
+    public string AgentId { get; set; } = "";
+    public string Plugin { get; set; } = "";
+    public string Method { get; set; } = "";
+    public string InputSha256 { get; set; } = "";
+    public string OutputSha256 { get; set; } = "";
+    public ErrorCode Status { get; set; }
+    public long DurationMicros { get; set; }
+    public string PreviousHash { get; set; } = "";
+    public string Hash { get; set; } = "";
+}
+
+[MemoryPackable]
+public sealed partial class TraceListResponse : IResponse
+{
+    [MemoryPackIgnore] public ushort MessageType => MessageTypes.TraceListResult;
+    public TraceInfo[] Records { get; set; } = [];
+}
+
+[MemoryPackable]
+public sealed partial class TraceVerifyResponse : IResponse
+{
+    [MemoryPackIgnore] public ushort MessageType => MessageTypes.TraceVerifyResult;
+    public bool Ok { get; set; }
+    public long RecordsChecked { get; set; }
+    public long FirstBadSequence { get; set; }
+    public string Message { get; set; } = "";
+    public string HeadHash { get; set; } = "";
+}

@@ -1,0 +1,54 @@
+using McpZero.Agents;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace McpZero.Server;
+
+/// <summary>
+/// Opens the agent runtime before the socket listens and flushes and closes it after the socket
+/// has stopped, because hosted services stop in the reverse order of their start.
+/// </summary>
+internal sealed class AgentRuntimeService(ServerOptions options, ILoggerFactory loggerFactory) : IHostedService
+{
+    private readonly ILogger _logger = loggerFactory.CreateLogger<AgentRuntimeService>();
+    private AgentRuntime? _runtime;
+
+    public AgentRuntime Runtime => _runtime ?? throw new InvalidOperationException("the agent runtime has not started");
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _runtime = AgentRuntime.Open(
+            new AgentRuntimeOptions
+            {
+                DataDirectory = options.DataDirectory,
+                InstancesPerPlugin = options.InstancesPerPlugin,
+                MaxInputBytes = options.MaxInputBytes,
+                DefaultTimeoutMs = options.DefaultTimeoutMs,
+                DefaultMemoryMb = options.DefaultMemoryMb,
+                CheckpointInterval = options.CheckpointInterval,
+            },
+            loggerFactory);
+        Log.RuntimeOpened(_logger, options.DataDirectory);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_runtime is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await _runtime.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            Log.RuntimeFlushed(_logger);
+        }
+        catch (Exception ex)
+        {
+            Log.RuntimeFlushFailed(_logger, ex);
+        }
+
+        await _runtime.DisposeAsync().ConfigureAwait(false);
+    }
+}

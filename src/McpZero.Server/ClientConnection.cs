@@ -1,0 +1,278 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using McpZero.Protocol;
+using McpZero.Protocol.Messages;
+using Microsoft.Extensions.Logging;
+
+namespace McpZero.Server;
+
+/// <summary>
+/// One client socket. Frames are read in order; each request then runs on the thread pool, so a
+/// slow exec does not hold up the requests behind it and responses go out as they complete, each
+/// tagged with its request id.
+/// </summary>
+/// <remarks>
+/// The first frame must be a hello. A frame that cannot be parsed gets an error response and then
+/// the connection closes; other connections are not affected.
+/// </remarks>
+internal sealed class ClientConnection
+{
+    private readonly long _id;
+    private readonly Socket _socket;
+    private readonly RequestDispatcher _dispatcher;
+    private readonly ServerOptions _options;
+    private readonly ILogger _logger;
+    private readonly PipeReader _reader;
+    private readonly PipeWriter _writer;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly CancellationTokenSource _closed;
+    private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    // Starts at 1 for the read loop itself, so the count reaches 0 only after reading has stopped
+    // and every request has been answered.
+    private int _inFlight = 1;
+    private bool _helloDone;
+
+    public ClientConnection(long id, Socket socket, RequestDispatcher dispatcher, ServerOptions options, ILogger logger, CancellationToken serverStopping)
+    {
+        _id = id;
+        _socket = socket;
+        _dispatcher = dispatcher;
+        _options = options;
+        _logger = logger;
+        _closed = CancellationTokenSource.CreateLinkedTokenSource(serverStopping);
+        var stream = new NetworkStream(socket, ownsSocket: false);
+        _reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, leaveOpen: true));
+        _writer = PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true));
+    }
+
+    public async Task RunAsync()
+    {
+        Log.ConnectionOpened(_logger, _id);
+        try
+        {
+            await ReadLoopAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
+        {
+            Log.ConnectionReset(_logger, _id, ex.Message);
+        }
+        catch (Exception ex)
+        {
+            Log.ConnectionFailed(_logger, _id, ex);
+        }
+
+        RequestFinished();
+        await _drained.Task.ConfigureAwait(false);
+        await CloseAsync().ConfigureAwait(false);
+        _finished.TrySetResult();
+    }
+
+    /// <summary>Waits for in-flight requests until <paramref name="deadline"/>, then closes the socket.</summary>
+    public async Task DrainAsync(CancellationToken deadline)
+    {
+        if (_finished.Task.IsCompleted)
+        {
+            return;
+        }
+
+        try
+        {
+            _closed.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The connection closed on its own meanwhile.
+        }
+
+        try
+        {
+            await _finished.Task.WaitAsync(deadline).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            Log.DrainTimedOut(_logger, _id, Volatile.Read(ref _inFlight));
+            _socket.Dispose();
+        }
+    }
+
+    private async Task ReadLoopAsync()
+    {
+        while (true)
+        {
+            ReadResult result;
+            try
+            {
+                result = await _reader.ReadAsync(_closed.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            ReadOnlySequence<byte> buffer = result.Buffer;
+            bool keepReading = ProcessFrames(ref buffer);
+            _reader.AdvanceTo(buffer.Start, buffer.End);
+
+            if (!keepReading)
+            {
+                return;
+            }
+
+            if (result.IsCompleted)
+            {
+                if (!buffer.IsEmpty)
+                {
+                    Log.TruncatedFrame(_logger, _id, buffer.Length);
+                }
+
+                return;
+            }
+        }
+    }
+
+    // Returns false when the connection must close after a protocol error.
+    private bool ProcessFrames(ref ReadOnlySequence<byte> buffer)
+    {
+        while (true)
+        {
+            FrameReadStatus status = FrameReader.TryRead(ref buffer, _options.MaxFrameBytes, out FrameHeader header, out ReadOnlySequence<byte> body, out FrameError error);
+            if (status == FrameReadStatus.Incomplete)
+            {
+                return true;
+            }
+
+            if (status == FrameReadStatus.Invalid || !MessageReader.TryReadRequest(header, body, out IRequest? request, out error))
+            {
+                RejectAndClose(error);
+                return false;
+            }
+
+            if (!_helloDone)
+            {
+                if (!AcceptHello(header.RequestId, request!))
+                {
+                    return false;
+                }
+
+                continue;
+            }
+
+            Interlocked.Increment(ref _inFlight);
+            ThreadPool.UnsafeQueueUserWorkItem(
+                static state => _ = state.Connection.HandleAsync(state.RequestId, state.Request),
+                (Connection: this, header.RequestId, Request: request!),
+                preferLocal: false);
+        }
+    }
+
+    private bool AcceptHello(uint requestId, IRequest request)
+    {
+        if (request is not HelloRequest hello)
+        {
+            RejectAndClose(new FrameError(ErrorCode.BadRequest, $"the first request on a connection must be hello, not message type {request.MessageType}", requestId));
+            return false;
+        }
+
+        if (hello.ProtocolVersion != ProtocolInfo.Version)
+        {
+            RejectAndClose(new FrameError(
+                ErrorCode.UnsupportedVersion,
+                $"protocol version {hello.ProtocolVersion} is not supported; this server speaks version {ProtocolInfo.Version}",
+                requestId));
+            return false;
+        }
+
+        _helloDone = true;
+        Log.HelloReceived(_logger, _id, hello.ClientName, hello.ProtocolVersion);
+        Interlocked.Increment(ref _inFlight);
+        _ = SendAndFinishAsync(requestId, new HelloResponse
+        {
+            ProtocolVersion = ProtocolInfo.Version,
+            ServerVersion = ServerInfo.Version,
+            MaxFrameBytes = _options.MaxFrameBytes,
+        });
+        return true;
+    }
+
+    private void RejectAndClose(FrameError error)
+    {
+        Log.ProtocolError(_logger, _id, error.Code, error.Message);
+        Interlocked.Increment(ref _inFlight);
+        _ = SendAndFinishAsync(error.RequestId, RequestDispatcher.Error(error.Code, error.Message));
+    }
+
+    private async Task HandleAsync(uint requestId, IRequest request)
+    {
+        IResponse response;
+        try
+        {
+            response = await _dispatcher.DispatchAsync(request, _closed.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            response = RequestDispatcher.Error(ErrorCode.ShuttingDown, "the request was cancelled because the connection or the daemon is closing");
+        }
+        catch (Exception ex)
+        {
+            Log.RequestFailed(_logger, _id, request.MessageType, ex);
+            response = RequestDispatcher.Error(ErrorCode.Internal, $"internal error while handling message type {request.MessageType}: {ex.Message}");
+        }
+
+        await SendAndFinishAsync(requestId, response).ConfigureAwait(false);
+    }
+
+    private async Task SendAndFinishAsync(uint requestId, IResponse response)
+    {
+        try
+        {
+            await _writeLock.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                FrameWriter.WriteResponse(_writer, requestId, response);
+                await _writer.FlushAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                _writeLock.Release();
+            }
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
+        {
+            Log.ResponseDropped(_logger, _id, requestId, ex.Message);
+        }
+        finally
+        {
+            RequestFinished();
+        }
+    }
+
+    private void RequestFinished()
+    {
+        if (Interlocked.Decrement(ref _inFlight) == 0)
+        {
+            _drained.TrySetResult();
+        }
+    }
+
+    private async Task CloseAsync()
+    {
+        _closed.Cancel();
+        await _reader.CompleteAsync().ConfigureAwait(false);
+        await _writer.CompleteAsync().ConfigureAwait(false);
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // The peer is already gone.
+        }
+
+        _socket.Dispose();
+        _closed.Dispose();
+        Log.ConnectionClosed(_logger, _id);
+    }
+}

@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using McpZero.Agents;
+using McpZero.Plugins;
+using McpZero.Protocol;
+using McpZero.Protocol.Messages;
+
+namespace McpZero.Server;
+
+/// <summary>Maps each request to the agent runtime and each outcome to a response.</summary>
+internal sealed class RequestDispatcher(AgentRuntimeService runtimeService, ServerOptions options, ServerState state)
+{
+    public async Task<IResponse> DispatchAsync(IRequest request, CancellationToken cancellationToken)
+    {
+        AgentRuntime runtime = runtimeService.Runtime;
+        try
+        {
+            return request switch
+            {
+                StatusRequest => CreateStatus(runtime),
+                PluginInstallRequest install => runtime.InstallPlugin(install.Name, install.Wasm, install.ManifestJson),
+                PluginListRequest => new PluginListResponse { Plugins = runtime.ListPlugins() },
+                PluginShowRequest show => runtime.ShowPlugin(show.Name),
+                PluginRemoveRequest remove => Ok(() => runtime.RemovePlugin(remove.Name), $"removed plugin '{remove.Name}'"),
+                AgentSpawnRequest spawn => runtime.SpawnAgent(spawn.Owner, spawn.Constraints ?? new AgentConstraints(), spawn.Config ?? [], spawn.Plugins ?? []),
+                AgentListRequest => new AgentListResponse { Agents = runtime.ListAgents() },
+                AgentShowRequest show => await runtime.ShowAgentAsync(show.AgentId, cancellationToken).ConfigureAwait(false),
+                AgentAttachRequest attach => await runtime.AttachAsync(attach.AgentId, attach.Plugin, cancellationToken).ConfigureAwait(false),
+                AgentExecRequest exec => await runtime.ExecAsync(exec.AgentId, exec.Method, exec.Input ?? [], exec.Plugin, cancellationToken).ConfigureAwait(false),
+                AgentSnapshotRequest snapshot => await runtime.SnapshotAsync(snapshot.AgentId, cancellationToken).ConfigureAwait(false),
+                AgentRecoverRequest recover => await runtime.RecoverAsync(recover.SnapshotId, cancellationToken).ConfigureAwait(false),
+                AgentTerminateRequest terminate => await TerminateAsync(runtime, terminate.AgentId, cancellationToken).ConfigureAwait(false),
+                TraceListRequest list => new TraceListResponse { Records = runtime.ListTraces(list.AgentId, list.SinceUnixMicros, list.Limit) },
+                TraceVerifyRequest verify => runtime.VerifyTraces(verify.FromSequence),
+                HelloRequest => Error(ErrorCode.BadRequest, "hello was already exchanged on this connection"),
+                _ => Error(ErrorCode.UnknownMessageType, $"message type {request.MessageType} has no handler"),
+            };
+        }
+        catch (AgentException ex)
+        {
+            return Error(ex.Code, ex.Message);
+        }
+        catch (PluginException ex)
+        {
+            return Error(ErrorCode.InvalidModule, ex.Message);
+        }
+    }
+
+    public static ErrorResponse Error(ErrorCode code, string message) => new() { Code = code, Message = message };
+
+    private static async Task<IResponse> TerminateAsync(AgentRuntime runtime, string agentId, CancellationToken cancellationToken)
+    {
+        await runtime.TerminateAsync(agentId, cancellationToken).ConfigureAwait(false);
+        return new OkResponse { Message = $"terminated agent '{agentId}'" };
+    }
+
+    private static OkResponse Ok(Action action, string message)
+    {
+        action();
+        return new OkResponse { Message = message };
+    }
+
+    private StatusResponse CreateStatus(AgentRuntime runtime)
+    {
+        (long resident, long peak) = ProcessMemory.Read();
+        GCMemoryInfo gc = GC.GetGCMemoryInfo();
+        return new StatusResponse
+        {
+            ServerVersion = ServerInfo.Version,
+            WasmtimeVersion = PluginEngine.WasmtimeVersion,
+            DataDirectory = options.DataDirectory,
+            SocketPath = options.SocketPath,
+            ProcessId = Environment.ProcessId,
+            UptimeMilliseconds = (long)(DateTime.UtcNow - Process.GetCurrentProcess().StartTime.ToUniversalTime()).TotalMilliseconds,
+            Agents = runtime.AgentCount,
+            Plugins = runtime.PluginCount,
+            Executions = runtime.Executions,
+            TraceRecords = runtime.TraceRecords,
+            ResidentBytes = resident,
+            PeakResidentBytes = peak,
+            GcHeapBytes = GC.GetTotalMemory(forceFullCollection: false),
+            GcHeapHardLimitBytes = gc.TotalAvailableMemoryBytes,
+            ModulesCompiled = runtime.ModulesCompiled,
+            ModulesLoadedFromCache = runtime.ModulesLoadedFromCache,
+            Connections = state.Connections,
+        };
+    }
+}

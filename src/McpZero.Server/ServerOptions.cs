@@ -1,0 +1,106 @@
+using System.Globalization;
+using McpZero.Protocol;
+using Microsoft.Extensions.Configuration;
+
+namespace McpZero.Server;
+
+/// <summary>
+/// Daemon settings. Read from configuration keys of the same names (file, <c>MCPZERO__</c>
+/// environment variables, then flags) and validated once at start-up.
+/// </summary>
+public sealed class ServerOptions
+{
+    public const string DevelopmentSocketPath = "var/mcpzero.sock";
+    public const string DevelopmentDataDirectory = "var";
+    public const string ServiceSocketPath = "/run/mcpzero/mcpzero.sock";
+    public const string ServiceDataDirectory = "/var/lib/mcpzero";
+
+    public required string SocketPath { get; init; }
+
+    public required string DataDirectory { get; init; }
+
+    /// <summary>Permission bits of the socket file.</summary>
+    public UnixFileMode SocketMode { get; init; } = (UnixFileMode)Convert.ToInt32("660", 8);
+
+    /// <summary>Largest frame body accepted, in bytes.</summary>
+    public uint MaxFrameBytes { get; init; } = FrameReader.DefaultMaxBodyBytes;
+
+    /// <summary>Time SIGTERM waits for in-flight requests before closing connections.</summary>
+    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    public int MaxConnections { get; init; } = 256;
+
+    public int InstancesPerPlugin { get; init; } = 4;
+
+    public int MaxInputBytes { get; init; } = 1024 * 1024;
+
+    public int DefaultTimeoutMs { get; init; } = 5_000;
+
+    public int DefaultMemoryMb { get; init; } = 64;
+
+    public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Builds options from configuration. Defaults depend on whether systemd started the process:
+    /// a service uses /run and /var/lib, a developer's run uses ./var.
+    /// </summary>
+    /// <exception cref="ArgumentException">A value is invalid; the message names the key.</exception>
+    public static ServerOptions FromConfiguration(IConfiguration configuration)
+    {
+        bool underSystemd = Environment.GetEnvironmentVariable("INVOCATION_ID") is not null;
+        string defaultSocket = underSystemd ? ServiceSocketPath : DevelopmentSocketPath;
+        string defaultData = underSystemd
+            ? Environment.GetEnvironmentVariable("STATE_DIRECTORY") ?? ServiceDataDirectory
+            : DevelopmentDataDirectory;
+
+        return new ServerOptions
+        {
+            SocketPath = Path.GetFullPath(configuration["SocketPath"] ?? defaultSocket),
+            DataDirectory = Path.GetFullPath(configuration["DataDirectory"] ?? defaultData),
+            SocketMode = ReadMode(configuration, "SocketMode", "660"),
+            MaxFrameBytes = (uint)ReadInt(configuration, "MaxFrameBytes", (int)FrameReader.DefaultMaxBodyBytes, 1024, int.MaxValue),
+            ShutdownTimeout = TimeSpan.FromSeconds(ReadInt(configuration, "ShutdownTimeoutSeconds", 10, 0, 3600)),
+            MaxConnections = ReadInt(configuration, "MaxConnections", 256, 1, 65536),
+            InstancesPerPlugin = ReadInt(configuration, "InstancesPerPlugin", 4, 1, 1024),
+            MaxInputBytes = ReadInt(configuration, "MaxInputBytes", 1024 * 1024, 0, int.MaxValue),
+            DefaultTimeoutMs = ReadInt(configuration, "DefaultTimeoutMs", 5_000, 1, 600_000),
+            DefaultMemoryMb = ReadInt(configuration, "DefaultMemoryMb", 64, 1, 4096),
+            CheckpointInterval = TimeSpan.FromSeconds(ReadInt(configuration, "CheckpointIntervalSeconds", 30, 1, 86400)),
+        };
+    }
+
+    private static int ReadInt(IConfiguration configuration, string key, int defaultValue, int min, int max)
+    {
+        string? text = configuration[key];
+        if (text is null)
+        {
+            return defaultValue;
+        }
+
+        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) || value < min || value > max)
+        {
+            throw new ArgumentException($"configuration value {key}='{text}' is invalid; use an integer from {min} to {max}");
+        }
+
+        return value;
+    }
+
+    private static UnixFileMode ReadMode(IConfiguration configuration, string key, string defaultValue)
+    {
+        string text = configuration[key] ?? defaultValue;
+        try
+        {
+            int mode = Convert.ToInt32(text, 8);
+            if (mode is < 0 or > 0x1FF)
+            {
+                throw new FormatException();
+            }
+
+            return (UnixFileMode)mode;
+        }
+        catch (Exception ex) when (ex is FormatException or OverflowException or ArgumentException)
+        {
+            throw new ArgumentException($"configuration value {key}='{text}' is invalid; use octal permission bits such as 660", ex);
+        }
+    }
+}

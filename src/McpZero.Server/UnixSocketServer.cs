@@ -1,0 +1,155 @@
+using System.Net.Sockets;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace McpZero.Server;
+
+/// <summary>
+/// Listens on the Unix socket and runs one <see cref="ClientConnection"/> per accepted client.
+/// Stopping closes the listener, lets in-flight requests finish within the shutdown timeout,
+/// then closes every connection and removes the socket file.
+/// </summary>
+internal sealed class UnixSocketServer(
+    ServerOptions options,
+    RequestDispatcher dispatcher,
+    ServerState state,
+    ILoggerFactory loggerFactory) : IHostedService
+{
+    private readonly ILogger _logger = loggerFactory.CreateLogger<UnixSocketServer>();
+    private readonly ILogger _connectionLogger = loggerFactory.CreateLogger<ClientConnection>();
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly HashSet<ClientConnection> _connections = [];
+    private readonly Lock _connectionsLock = new();
+    private Socket? _listener;
+    private Task? _acceptLoop;
+    private long _nextConnectionId;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        SocketPathGuard.PrepareForBind(options.SocketPath);
+
+        var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            listener.Bind(new UnixDomainSocketEndPoint(options.SocketPath));
+            File.SetUnixFileMode(options.SocketPath, options.SocketMode);
+            listener.Listen(backlog: 128);
+        }
+        catch (SocketException ex)
+        {
+            listener.Dispose();
+            throw new ServerStartException($"cannot listen on '{options.SocketPath}': {ex.Message}", ex);
+        }
+
+        _listener = listener;
+        _acceptLoop = AcceptLoopAsync(listener);
+        Log.Listening(_logger, options.SocketPath, Convert.ToString((int)options.SocketMode, 8), options.MaxFrameBytes);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_listener is null)
+        {
+            return;
+        }
+
+        Log.Stopping(_logger, _connections.Count);
+        _stopping.Cancel();
+        _listener.Dispose();
+        if (_acceptLoop is not null)
+        {
+            await _acceptLoop.ConfigureAwait(false);
+        }
+
+        ClientConnection[] open;
+        lock (_connectionsLock)
+        {
+            open = [.. _connections];
+        }
+
+        // Each connection stops reading and waits for its in-flight requests, bounded by the
+        // shutdown timeout, then closes.
+        using var deadline = new CancellationTokenSource(options.ShutdownTimeout);
+        await Task.WhenAll(open.Select(connection => connection.DrainAsync(deadline.Token))).ConfigureAwait(false);
+
+        try
+        {
+            File.Delete(options.SocketPath);
+        }
+        catch (IOException ex)
+        {
+            Log.SocketRemoveFailed(_logger, options.SocketPath, ex);
+        }
+
+        Log.Stopped(_logger);
+    }
+
+    private async Task AcceptLoopAsync(Socket listener)
+    {
+        await Task.Yield();
+        while (!_stopping.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+            catch (ObjectDisposedException)
+            {
+                break;
+            }
+            catch (SocketException ex)
+            {
+                Log.AcceptFailed(_logger, ex);
+                continue;
+            }
+
+            if (state.Connections >= options.MaxConnections)
+            {
+                Log.ConnectionRejected(_logger, options.MaxConnections);
+                client.Dispose();
+                continue;
+            }
+
+            var connection = new ClientConnection(
+                Interlocked.Increment(ref _nextConnectionId),
+                client,
+                dispatcher,
+                options,
+                _connectionLogger,
+                _stopping.Token);
+            lock (_connectionsLock)
+            {
+                _connections.Add(connection);
+            }
+
+            state.ConnectionOpened();
+            _ = RunConnectionAsync(connection);
+        }
+    }
+
+    private async Task RunConnectionAsync(ClientConnection connection)
+    {
+        try
+        {
+            await connection.RunAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            lock (_connectionsLock)
+            {
+                _connections.Remove(connection);
+            }
+
+            state.ConnectionClosed();
+        }
+    }
+}
+
+/// <summary>The daemon cannot start; the message says why and what to do.</summary>
+public sealed class ServerStartException(string message, Exception? inner = null) : Exception(message, inner);

@@ -1,0 +1,37 @@
+using Microsoft.Extensions.Logging;
+
+namespace McpZero.Storage.Internal;
+
+/// <summary>Log messages of <see cref="StateStore"/>; event ids 3000-3099.</summary>
+internal static partial class StateStoreLog
+{
+    [LoggerMessage(3000, LogLevel.Information, "State store in '{Directory}' has no checkpoint; starting empty")]
+    public static partial void StartingEmpty(ILogger logger, string directory);
+
+    [LoggerMessage(3001, LogLevel.Information, "State store in '{Directory}' recovered checkpoint {Token} (version {Version}, log {LogBytes} bytes)")]
+    public static partial void Recovered(ILogger logger, string directory, Guid token, long version, long logBytes);
+
+    [LoggerMessage(3002, LogLevel.Error, "Checkpoint {Token} in '{Directory}' is unreadable and was moved to '{QuarantinePath}'; writes made after the previous checkpoint are lost")]
+    public static partial void CheckpointUnreadable(ILogger logger, Exception exception, Guid token, string directory, string quarantinePath);
+
+    [LoggerMessage(3003, LogLevel.Error, "No readable checkpoint in '{Directory}' ({Count} tried); starting with an empty store, so all earlier state is lost")]
+    public static partial void AllCheckpointsUnreadable(ILogger logger, string directory, int count);
+
+    [LoggerMessage(3004, LogLevel.Debug, "Checkpoint {Token} taken in {ElapsedMilliseconds} ms (log {LogBytes} bytes)")]
+    public static partial void CheckpointTaken(ILogger logger, Guid token, long elapsedMilliseconds, long logBytes);
+
+    [LoggerMessage(3005, LogLevel.Warning, "Checkpoint could not start because FASTER is busy with another state change; the next attempt retries")]
+    public static partial void CheckpointNotStarted(ILogger logger);
+
+    [LoggerMessage(3006, LogLevel.Error, "Background checkpoint failed; the next interval retries")]
+    public static partial void BackgroundCheckpointFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(3007, LogLevel.Information, "Compacted the state log from {BeforeBytes} to {AfterBytes} bytes")]
+    public static partial void Compacted(ILogger logger, long beforeBytes, long afterBytes);
+
+    [LoggerMessage(3008, LogLevel.Warning, "Could not delete outdated checkpoint '{Path}'; delete it by hand if disk space runs low")]
+    public static partial void PurgeFailed(ILogger logger, Exception exception, string path);
+
+    [LoggerMessage(3009, LogLevel.Error, "Final checkpoint on dispose failed; writes after the last checkpoint are lost")]
+    public static partial void FinalCheckpointFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,379 @@
+using System.Collections.Concurrent;
+using System.Text;
+using FASTER.core;
+using McpZero.Storage.Internal;
+using MemoryPack;
+using Microsoft.Extensions.Logging;
+
+namespace McpZero.Storage;
+
+using Functions = SpanByteFunctions_ByteArrayOutput<Empty>;
+using Session = ClientSession<SpanByte, SpanByte, SpanByte, byte[], Empty, SpanByteFunctions_ByteArrayOutput<Empty>>;
+
+/// <summary>
+/// A durable byte-oriented key-value store on a FASTER hybrid log, with MemoryPack documents on top.
+/// </summary>
+/// <remarks>
+/// Every member is safe to call from many threads at once. Writes become durable at the next
+/// checkpoint: the background loop takes one every <see cref="StateStoreOptions.CheckpointInterval"/>,
+/// <see cref="CheckpointAsync"/> takes one on request, and dispose takes a final one. A crash loses the
+/// writes made since the last completed checkpoint.
+/// </remarks>
+public sealed partial class StateStore : IAsyncDisposable, IDisposable
+{
+    // A record is an 8-byte header plus a 4-byte length before the key and before the value, each part
+    // rounded up to 8 bytes, so 32 bytes covers the header and the padding.
+    // NOTE: derived from FASTER's record layout and not tested at the exact page boundary.
+    private const int RecordOverheadBytes = 32;
+
+    private readonly StateStoreOptions _options;
+    private readonly ILogger _logger;
+    private readonly StorePaths _paths;
+    private readonly FasterInstance _faster;
+    private readonly Functions _functions = new();
+    private readonly ConcurrentBag<Session> _sessions = new();
+    private readonly SemaphoreSlim _checkpointGate = new(1, 1);
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _checkpointLoop = Task.CompletedTask;
+    private long _reads;
+    private long _writes;
+    private long _checkpoints;
+    private long _writesAtLastCheckpoint;
+    private long _liveBytesAfterCompaction;
+    private int _disposed;
+
+    private StateStore(StateStoreOptions options, ILogger logger, StorePaths paths, FasterInstance faster)
+    {
+        _options = options;
+        _logger = logger;
+        _paths = paths;
+        _faster = faster;
+        _liveBytesAfterCompaction = CompactionState.ReadLiveBytes(paths);
+    }
+
+    /// <summary>Number of completed reads, including reads of missing keys.</summary>
+    public long Reads => Interlocked.Read(ref _reads);
+
+    /// <summary>Number of completed upserts and deletes.</summary>
+    public long Writes => Interlocked.Read(ref _writes);
+
+    /// <summary>Number of checkpoints this instance has completed.</summary>
+    public long Checkpoints => Interlocked.Read(ref _checkpoints);
+
+    /// <summary>
+    /// Bytes of hybrid log between its begin and tail addresses: live records plus overwritten ones that
+    /// compaction has not yet reclaimed. Checkpoint files come on top of this.
+    /// </summary>
+    public long ApproximateSizeBytes => _faster.Store.Log.TailAddress - _faster.Store.Log.BeginAddress;
+
+    /// <summary>Data directory given in <see cref="StateStoreOptions.Directory"/>, as a full path.</summary>
+    public string Directory => _paths.Root;
+
+    /// <summary>
+    /// Opens the store in <see cref="StateStoreOptions.Directory"/>, creating the directory when missing
+    /// and recovering the latest readable checkpoint.
+    /// </summary>
+    /// <remarks>
+    /// An unreadable checkpoint is logged, moved aside and skipped in favour of the one before it, or of
+    /// an empty store when none is readable. It does not make this method throw.
+    /// </remarks>
+    /// <exception cref="StorageException">The directory cannot be created or written.</exception>
+    /// <exception cref="ArgumentException">An option is out of range.</exception>
+    public static StateStore Open(StateStoreOptions options, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(logger);
+        StoreGeometry.Validate(options);
+
+        var paths = StorePaths.Create(options.Directory);
+        var faster = FasterInstance.OpenAndRecover(options, paths, logger);
+        var store = new StateStore(options, logger, paths, faster);
+        store.StartBackgroundCheckpoints();
+        return store;
+    }
+
+    /// <summary>Reads the value stored under <paramref name="key"/>, or null when the key is missing.</summary>
+    public byte[]? Read(ReadOnlySpan<byte> key)
+    {
+        ThrowIfKeyInvalid(key);
+        ThrowIfDisposed();
+
+        var session = RentSession();
+        try
+        {
+            return ReadCore(session, key);
+        }
+        finally
+        {
+            ReturnSession(session);
+        }
+    }
+
+    /// <summary>Reads the value stored under the UTF-8 bytes of <paramref name="key"/>.</summary>
+    /// <returns>True and the value when the key exists; false and an empty array otherwise.</returns>
+    public bool TryRead(string key, out byte[] value)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+
+        var result = Read(Encoding.UTF8.GetBytes(key));
+        value = result ?? [];
+        return result is not null;
+    }
+
+    /// <summary>Stores <paramref name="value"/> under <paramref name="key"/>, replacing any earlier value.</summary>
+    /// <exception cref="StorageException">The key and value together do not fit in one log page.</exception>
+    public void Upsert(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    {
+        ThrowIfKeyInvalid(key);
+        ThrowIfDisposed();
+        ThrowIfRecordTooLarge(key, value.Length);
+
+        var session = RentSession();
+        try
+        {
+            UpsertCore(session, key, value);
+        }
+        finally
+        {
+            ReturnSession(session);
+        }
+    }
+
+    /// <summary>Stores <paramref name="value"/> under the UTF-8 bytes of <paramref name="key"/>.</summary>
+    public void Upsert(string key, ReadOnlySpan<byte> value)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+
+        Upsert(Encoding.UTF8.GetBytes(key), value);
+    }
+
+    /// <summary>Deletes the value stored under <paramref name="key"/>.</summary>
+    /// <returns>True when the key held a value just before the delete.</returns>
+    /// <remarks>
+    /// The existence check and the delete are two steps, so with a concurrent writer on the same key the
+    /// return value describes the moment of the check. The key is deleted either way.
+    /// </remarks>
+    public bool Delete(ReadOnlySpan<byte> key)
+    {
+        ThrowIfKeyInvalid(key);
+        ThrowIfDisposed();
+
+        var session = RentSession();
+        try
+        {
+            // A FASTER delete appends a tombstone without reading the disk, so its status cannot say
+            // whether an on-disk key existed. A read decides that.
+            var existed = ReadCore(session, key) is not null;
+            DeleteCore(session, key);
+            return existed;
+        }
+        finally
+        {
+            ReturnSession(session);
+        }
+    }
+
+    /// <summary>Deletes the value stored under the UTF-8 bytes of <paramref name="key"/>.</summary>
+    /// <returns>True when the key held a value just before the delete.</returns>
+    public bool Delete(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+
+        return Delete(Encoding.UTF8.GetBytes(key));
+    }
+
+    /// <summary>Reads and deserializes the MemoryPack document stored under <paramref name="key"/>.</summary>
+    /// <returns>The document, or null when the key is missing.</returns>
+    /// <exception cref="StorageException">The stored bytes are not a valid <typeparamref name="T"/>.</exception>
+    public T? ReadDocument<T>(string key)
+        where T : IMemoryPackable<T>
+    {
+        if (!TryRead(key, out var bytes))
+        {
+            return default;
+        }
+
+        try
+        {
+            return DocumentSerializer<T>.Deserialize(bytes);
+        }
+        catch (MemoryPackSerializationException exception)
+        {
+            throw new StorageException(
+                $"value of key '{key}' is not a valid {typeof(T).Name} document ({bytes.Length} bytes): {exception.Message}; " +
+                "delete the key or restore the data directory from a backup",
+                exception);
+        }
+    }
+
+    /// <summary>Serializes <paramref name="value"/> with MemoryPack and stores it under <paramref name="key"/>.</summary>
+    public void UpsertDocument<T>(string key, T value)
+        where T : IMemoryPackable<T>
+    {
+        ArgumentNullException.ThrowIfNull(key);
+
+        var bytes = DocumentSerializer<T>.Serialize(value);
+        Upsert(key, bytes);
+    }
+
+    /// <summary>Stops the checkpoint loop, takes a final checkpoint and releases the files.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _stopping.Cancel();
+        await _checkpointLoop.ConfigureAwait(false);
+
+        try
+        {
+            await CheckpointCoreAsync(force: false, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            StateStoreLog.FinalCheckpointFailed(_logger, exception);
+        }
+
+        while (_sessions.TryTake(out var session))
+        {
+            session.Dispose();
+        }
+
+        _faster.Dispose();
+        _checkpointGate.Dispose();
+        _stopping.Dispose();
+    }
+
+    /// <inheritdoc cref="DisposeAsync"/>
+    public void Dispose()
+    {
+        DisposeAsync().AsTask().GetAwaiter().GetResult();
+    }
+
+    private unsafe byte[]? ReadCore(Session session, ReadOnlySpan<byte> key)
+    {
+        fixed (byte* keyPointer = key)
+        {
+            var keySpanByte = SpanByte.FromPointer(keyPointer, key.Length);
+            byte[] output = null!;
+            var status = session.Read(ref keySpanByte, ref output);
+
+            // A read of a record that is only on disk completes later; the key stays pinned until then.
+            if (status.IsPending)
+            {
+                session.CompletePendingWithOutputs(out var completed, wait: true);
+                using (completed)
+                {
+                    while (completed.Next())
+                    {
+                        status = completed.Current.Status;
+                        output = completed.Current.Output;
+                    }
+                }
+            }
+
+            Interlocked.Increment(ref _reads);
+            if (status.IsFaulted)
+            {
+                throw new StorageException(
+                    $"read of key '{DescribeKey(key)}' failed in '{_paths.Root}' ({status}); check the disk and the log files");
+            }
+
+            return status.Found ? output : null;
+        }
+    }
+
+    private unsafe void UpsertCore(Session session, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    {
+        fixed (byte* keyPointer = key)
+        fixed (byte* valuePointer = value)
+        {
+            var keySpanByte = SpanByte.FromPointer(keyPointer, key.Length);
+            var valueSpanByte = SpanByte.FromPointer(valuePointer, value.Length);
+            var status = session.Upsert(ref keySpanByte, ref valueSpanByte);
+            if (status.IsPending)
+            {
+                session.CompletePending(wait: true);
+            }
+
+            Interlocked.Increment(ref _writes);
+        }
+    }
+
+    private unsafe void DeleteCore(Session session, ReadOnlySpan<byte> key)
+    {
+        fixed (byte* keyPointer = key)
+        {
+            var keySpanByte = SpanByte.FromPointer(keyPointer, key.Length);
+            var status = session.Delete(ref keySpanByte);
+            if (status.IsPending)
+            {
+                session.CompletePending(wait: true);
+            }
+
+            Interlocked.Increment(ref _writes);
+        }
+    }
+
+    private Session RentSession()
+    {
+        if (_sessions.TryTake(out var session))
+        {
+            return session;
+        }
+
+        return _faster.Store.For(_functions).NewSession<Functions>();
+    }
+
+    private void ReturnSession(Session session)
+    {
+        // A session returned after dispose started would never be disposed from the bag.
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            session.Dispose();
+            return;
+        }
+
+        _sessions.Add(session);
+    }
+
+    private void ThrowIfRecordTooLarge(ReadOnlySpan<byte> key, int valueLength)
+    {
+        var recordBytes = (long)key.Length + valueLength + RecordOverheadBytes;
+        if (recordBytes <= _options.PageBytes)
+        {
+            return;
+        }
+
+        throw new StorageException(
+            $"value of {valueLength} bytes for key '{DescribeKey(key)}' does not fit in a log page of {_options.PageBytes} bytes; " +
+            "store a smaller value or raise StateStoreOptions.PageBytes");
+    }
+
+    private void ThrowIfDisposed()
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+    }
+
+    private static void ThrowIfKeyInvalid(ReadOnlySpan<byte> key)
+    {
+        if (key.IsEmpty)
+        {
+            throw new ArgumentException("key is empty; use a non-empty key", nameof(key));
+        }
+    }
+
+    private static string DescribeKey(ReadOnlySpan<byte> key)
+    {
+        try
+        {
+            return new UTF8Encoding(false, true).GetString(key);
+        }
+        catch (DecoderFallbackException)
+        {
+            return "0x" + Convert.ToHexString(key);
+        }
+    }
+}

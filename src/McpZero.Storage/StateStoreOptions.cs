@@ -1,0 +1,38 @@
+namespace McpZero.Storage;
+
+/// <summary>Settings for <see cref="StateStore.Open"/>.</summary>
+public sealed class StateStoreOptions
+{
+    /// <summary>Data directory that holds the log segments and checkpoints. Created when missing.</summary>
+    public required string Directory { get; init; }
+
+    /// <summary>
+    /// In-memory part of the hybrid log, in bytes. Must be a power of two and at least two pages.
+    /// </summary>
+    public long MemoryBytes { get; init; } = 32 << 20;
+
+    /// <summary>
+    /// Log page size in bytes; a power of two. One key plus its value must fit in a page together with
+    /// a small record header, so this is also the max record size.
+    /// </summary>
+    public long PageBytes { get; init; } = 1 << 20;
+
+    /// <summary>
+    /// Size of one log segment file in bytes; a power of two, at least one page. Space is given back to
+    /// the file system one whole segment at a time after compaction, so the log can hold up to about one
+    /// segment more than twice its live data.
+    /// </summary>
+    public long SegmentBytes { get; init; } = 4 << 20;
+
+    /// <summary>
+    /// Number of hash index buckets; a power of two. Each bucket takes 64 bytes of memory and 64 bytes
+    /// in every checkpoint, and holds up to seven keys before it chains an overflow bucket.
+    /// </summary>
+    public int IndexBuckets { get; init; } = 1 << 16;
+
+    /// <summary>
+    /// Time between background checkpoints. Zero or a negative value turns the background loop off,
+    /// so only <see cref="StateStore.CheckpointAsync"/> and dispose take checkpoints.
+    /// </summary>
+    public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(30);
+}

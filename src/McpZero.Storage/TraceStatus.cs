@@ -1,0 +1,11 @@
+namespace McpZero.Storage;
+
+/// <summary>Outcome of one traced call; the detail of a failure is in <see cref="TraceRecord.ErrorCode"/>.</summary>
+public enum TraceStatus : byte
+{
+    /// <summary>The call returned normally.</summary>
+    Ok = 0,
+
+    /// <summary>The call failed; <see cref="TraceRecord.ErrorCode"/> says how.</summary>
+    Failed = 1,
+}

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Runs the daemon in the foreground on a development data directory, installs the sample plugins
+# and spawns one example agent once the socket answers. Ctrl-C or SIGTERM stops the daemon cleanly.
+set -euo pipefail
+
+bin=$1
+plugins=$2
+data=$3
+socket="$data/mcpzero.sock"
+
+mkdir -p "$data"
+"$bin" serve --data "$data" --socket "$socket" &
+daemon=$!
+trap 'kill -TERM "$daemon" 2>/dev/null || true' INT TERM
+
+for _ in $(seq 1 100); do
+  if "$bin" status --socket "$socket" >/dev/null 2>&1; then
+    break
+  fi
+  if ! kill -0 "$daemon" 2>/dev/null; then
+    wait "$daemon"
+    exit $?
+  fi
+  sleep 0.1
+done
+
+for module in "$plugins"/*.wasm; do
+  "$bin" plugin install "$module" --socket "$socket" >/dev/null
+  echo "run-dev: installed plugin $(basename "$module" .wasm)"
+done
+
+if ! "$bin" agent list --socket "$socket" | awk '$2 == "example" && $3 == "active" { found = 1 } END { exit !found }'; then
+  agent=$("$bin" agent spawn --owner example --plugin data_processing --plugin hello --socket "$socket")
+  echo "run-dev: spawned example agent $agent"
+fi
+
+echo "run-dev: daemon pid $daemon on $socket; try: $bin agent list --socket $socket"
+
+# wait returns early when the trap runs; keep waiting until the daemon has finished its shutdown.
+set +e
+wait "$daemon"
+status=$?
+while kill -0 "$daemon" 2>/dev/null; do
+  wait "$daemon"
+  status=$?
+done
+exit "$status"

@@ -1,0 +1,16 @@
+;; A WASI reactor: _initialize must run once before the first call.
+(module
+  (import "extism:host/env" "alloc" (func $alloc (param i64) (result i64)))
+  (import "extism:host/env" "store_u64" (func $store_u64 (param i64 i64)))
+  (import "extism:host/env" "output_set" (func $output_set (param i64 i64)))
+  (memory (export "memory") 1)
+  (global $initialised (mut i64) (i64.const 0))
+  (func (export "_initialize")
+    (global.set $initialised (i64.add (global.get $initialised) (i64.const 1))))
+  (func (export "get") (result i32)
+    (local $block i64)
+    (local.set $block (call $alloc (i64.const 8)))
+    (call $store_u64 (local.get $block) (global.get $initialised))
+    (call $output_set (local.get $block) (i64.const 8))
+    (i32.const 0))
+)
