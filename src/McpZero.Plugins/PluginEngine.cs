@@ -412,6 +412,7 @@ public sealed class PluginEngine : IDisposable
             { ExitCode: int code } => (PluginErrorKind.PluginError, $"plugin exited with code {code}"),
             TrapException { Type: TrapCode.Interrupt } => (PluginErrorKind.Timeout, $"timed out after {limits.TimeoutMs} ms"),
             TrapException { Type: TrapCode.OutOfFuel } => (PluginErrorKind.OutOfFuel, $"ran out of fuel after {limits.Fuel} units"),
+            TrapException { Type: TrapCode.StackOverflow } => (PluginErrorKind.Trap, $"trapped: {DescribeTrap(exception.Message)}"),
             TrapException when IsAtMemoryLimit(instance, limits) =>
                 (PluginErrorKind.OutOfMemory, $"trapped with its memory at the limit of {limits.MaxMemoryBytesInPages} bytes: {DescribeTrap(exception.Message)}"),
             TrapException => (PluginErrorKind.Trap, $"trapped: {DescribeTrap(exception.Message)}"),
@@ -445,7 +446,7 @@ public sealed class PluginEngine : IDisposable
 
     // NOTE: a failed memory.grow is invisible to the host, so a trap counts as OutOfMemory when linear
     // memory cannot grow by another page or a kernel alloc failed. A plugin that traps for another
-    // reason while close to the limit is reported as OutOfMemory too.
+    // reason other than a stack overflow while close to the limit is reported as OutOfMemory too.
     private static bool IsAtMemoryLimit(PluginInstance instance, PluginLimits limits)
     {
         if (instance.Memory.AllocationFailed)

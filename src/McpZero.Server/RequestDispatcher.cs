@@ -14,26 +14,17 @@ internal sealed class RequestDispatcher(AgentRuntimeService runtimeService, Serv
         AgentRuntime runtime = runtimeService.Runtime;
         try
         {
-            return request switch
+            IResponse response = await HandleAsync(runtime, request, cancellationToken).ConfigureAwait(false);
+
+            // Catalog changes are rare and must survive a crash, so they are checkpointed before the
+            // reply. Variable changes from exec wait for the periodic checkpoint.
+            if (response is not ErrorResponse && request is PluginInstallRequest or PluginRemoveRequest or AgentSpawnRequest
+                or AgentAttachRequest or AgentSnapshotRequest or AgentRecoverRequest or AgentTerminateRequest)
             {
-                StatusRequest => CreateStatus(runtime),
-                PluginInstallRequest install => runtime.InstallPlugin(install.Name, install.Wasm, install.ManifestJson),
-                PluginListRequest => new PluginListResponse { Plugins = runtime.ListPlugins() },
-                PluginShowRequest show => runtime.ShowPlugin(show.Name),
-                PluginRemoveRequest remove => Ok(() => runtime.RemovePlugin(remove.Name), $"removed plugin '{remove.Name}'"),
-                AgentSpawnRequest spawn => runtime.SpawnAgent(spawn.Owner, spawn.Constraints ?? new AgentConstraints(), spawn.Config ?? [], spawn.Plugins ?? []),
-                AgentListRequest => new AgentListResponse { Agents = runtime.ListAgents() },
-                AgentShowRequest show => await runtime.ShowAgentAsync(show.AgentId, cancellationToken).ConfigureAwait(false),
-                AgentAttachRequest attach => await runtime.AttachAsync(attach.AgentId, attach.Plugin, cancellationToken).ConfigureAwait(false),
-                AgentExecRequest exec => await runtime.ExecAsync(exec.AgentId, exec.Method, exec.Input ?? [], exec.Plugin, cancellationToken).ConfigureAwait(false),
-                AgentSnapshotRequest snapshot => await runtime.SnapshotAsync(snapshot.AgentId, cancellationToken).ConfigureAwait(false),
-                AgentRecoverRequest recover => await runtime.RecoverAsync(recover.SnapshotId, cancellationToken).ConfigureAwait(false),
-                AgentTerminateRequest terminate => await TerminateAsync(runtime, terminate.AgentId, cancellationToken).ConfigureAwait(false),
-                TraceListRequest list => new TraceListResponse { Records = runtime.ListTraces(list.AgentId, list.SinceUnixMicros, list.Limit) },
-                TraceVerifyRequest verify => runtime.VerifyTraces(verify.FromSequence),
-                HelloRequest => Error(ErrorCode.BadRequest, "hello was already exchanged on this connection"),
-                _ => Error(ErrorCode.UnknownMessageType, $"message type {request.MessageType} has no handler"),
-            };
+                await runtime.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            return response;
         }
         catch (AgentException ex)
         {
@@ -43,6 +34,30 @@ internal sealed class RequestDispatcher(AgentRuntimeService runtimeService, Serv
         {
             return Error(ErrorCode.InvalidModule, ex.Message);
         }
+    }
+
+    private async Task<IResponse> HandleAsync(AgentRuntime runtime, IRequest request, CancellationToken cancellationToken)
+    {
+        return request switch
+        {
+            StatusRequest => CreateStatus(runtime),
+            PluginInstallRequest install => runtime.InstallPlugin(install.Name, install.Wasm, install.ManifestJson),
+            PluginListRequest => new PluginListResponse { Plugins = runtime.ListPlugins() },
+            PluginShowRequest show => runtime.ShowPlugin(show.Name),
+            PluginRemoveRequest remove => Ok(() => runtime.RemovePlugin(remove.Name), $"removed plugin '{remove.Name}'"),
+            AgentSpawnRequest spawn => runtime.SpawnAgent(spawn.Owner, spawn.Constraints ?? new AgentConstraints(), spawn.Config ?? [], spawn.Plugins ?? []),
+            AgentListRequest => new AgentListResponse { Agents = runtime.ListAgents() },
+            AgentShowRequest show => await runtime.ShowAgentAsync(show.AgentId, cancellationToken).ConfigureAwait(false),
+            AgentAttachRequest attach => await runtime.AttachAsync(attach.AgentId, attach.Plugin, cancellationToken).ConfigureAwait(false),
+            AgentExecRequest exec => await runtime.ExecAsync(exec.AgentId, exec.Method, exec.Input ?? [], exec.Plugin, cancellationToken).ConfigureAwait(false),
+            AgentSnapshotRequest snapshot => await runtime.SnapshotAsync(snapshot.AgentId, cancellationToken).ConfigureAwait(false),
+            AgentRecoverRequest recover => await runtime.RecoverAsync(recover.SnapshotId, cancellationToken).ConfigureAwait(false),
+            AgentTerminateRequest terminate => await TerminateAsync(runtime, terminate.AgentId, cancellationToken).ConfigureAwait(false),
+            TraceListRequest list => new TraceListResponse { Records = runtime.ListTraces(list.AgentId, list.SinceUnixMicros, list.Limit) },
+            TraceVerifyRequest verify => runtime.VerifyTraces(verify.FromSequence),
+            HelloRequest => Error(ErrorCode.BadRequest, "hello was already exchanged on this connection"),
+            _ => Error(ErrorCode.UnknownMessageType, $"message type {request.MessageType} has no handler"),
+        };
     }
 
     public static ErrorResponse Error(ErrorCode code, string message) => new() { Code = code, Message = message };

@@ -84,9 +84,18 @@ public sealed class FailureTests
         Assert.Equal(1, spinAgain.ExitCode);
         Assert.Contains("PluginTimeout", spinAgain.Stderr);
 
+        // memory_mb 16 is 256 pages of 64 KiB: memory.grow returns -1 there and the plugin reports it.
         CliResult grow = await daemon.CliAsync("agent", "exec", agentId, "grow");
         Assert.Equal(1, grow.ExitCode);
-        Assert.Contains("PluginOutOfMemory", grow.Stderr);
+        Assert.Contains("memory.grow failed at 256 pages", grow.Stderr);
+
+        CliResult stackOverflow = await daemon.CliAsync("agent", "exec", agentId, "stack_overflow");
+        Assert.Equal(1, stackOverflow.ExitCode);
+        Assert.Contains("PluginTrap", stackOverflow.Stderr);
+
+        CliResult bigOutput = await daemon.CliAsync("agent", "exec", agentId, "big_output", "2000000");
+        Assert.Equal(1, bigOutput.ExitCode);
+        Assert.Contains("PluginOutputTooLarge", bigOutput.Stderr);
 
         CliResult trap = await daemon.CliAsync("agent", "exec", agentId, "trap");
         Assert.Equal(1, trap.ExitCode);
@@ -106,7 +115,7 @@ public sealed class FailureTests
         Assert.Contains("PluginOutOfFuel", fuel.Stderr);
 
         Assert.Equal("still serving", await daemon.OkAsync("agent", "exec", agentId, "echo", "still serving"));
-        Assert.StartsWith("ok: 8 records verified", await daemon.OkAsync("trace", "verify"));
+        Assert.StartsWith("ok: 10 records verified", await daemon.OkAsync("trace", "verify"));
     }
 
     [Fact]

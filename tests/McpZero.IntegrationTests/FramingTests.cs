@@ -20,9 +20,9 @@ public sealed class FramingTests
         for (int split = 1; split < frames.Length; split++)
         {
             using Socket socket = await ConnectAsync(daemon);
-            await socket.SendAsync(frames.AsMemory(0, split)).AsTask().WaitAsync(IoTimeout);
+            await socket.SendAsync(frames.AsMemory(0, split)).WithTimeout();
             await Task.Delay(1);
-            await socket.SendAsync(frames.AsMemory(split)).AsTask().WaitAsync(IoTimeout);
+            await socket.SendAsync(frames.AsMemory(split)).WithTimeout();
 
             (FrameHeader helloHeader, IResponse hello) = await ReadResponseAsync(socket);
             (FrameHeader statusHeader, IResponse status) = await ReadResponseAsync(socket);
@@ -42,7 +42,7 @@ public sealed class FramingTests
 
         for (int i = 0; i < frames.Length; i++)
         {
-            await socket.SendAsync(frames.AsMemory(i, 1)).AsTask().WaitAsync(IoTimeout);
+            await socket.SendAsync(frames.AsMemory(i, 1)).WithTimeout();
         }
 
         Assert.IsType<HelloResponse>((await ReadResponseAsync(socket)).Response);
@@ -56,19 +56,19 @@ public sealed class FramingTests
         await using McpZero.Client.McpZeroClient bystander = await daemon.ConnectAsync();
 
         using Socket socket = await ConnectAsync(daemon);
-        await socket.SendAsync(Frame(1, new HelloRequest())).AsTask().WaitAsync(IoTimeout);
+        await socket.SendAsync(Frame(1, new HelloRequest())).WithTimeout();
         await ReadResponseAsync(socket);
         var header = new FrameHeader(FrameHeader.CurrentVersion, FrameFlags.None, MessageTypes.PluginInstall, 2, 65537);
         byte[] headerBytes = new byte[FrameHeader.Size];
         header.Write(headerBytes);
-        await socket.SendAsync(headerBytes).AsTask().WaitAsync(IoTimeout);
+        await socket.SendAsync(headerBytes).WithTimeout();
 
         (FrameHeader errorHeader, IResponse response) = await ReadResponseAsync(socket);
         ErrorResponse error = Assert.IsType<ErrorResponse>(response);
         Assert.Equal(2u, errorHeader.RequestId);
         Assert.Equal(ErrorCode.FrameTooLarge, error.Code);
         Assert.Contains("65536", error.Message);
-        Assert.Equal(0, await socket.ReceiveAsync(new byte[16]).AsTask().WaitAsync(IoTimeout));
+        Assert.Equal(0, await socket.ReceiveAsync(new byte[16]).WithTimeout());
 
         StatusResponse status = await bystander.RequestAsync<StatusResponse>(new StatusRequest()).WaitAsync(IoTimeout);
         Assert.True(status.ProcessId > 0);
@@ -96,7 +96,7 @@ public sealed class FramingTests
             "no hello" => status,
             _ => throw new ArgumentOutOfRangeException(nameof(kind)),
         };
-        await socket.SendAsync(payload).AsTask().WaitAsync(IoTimeout);
+        await socket.SendAsync(payload).WithTimeout();
 
         IResponse response = (await ReadResponseAsync(socket)).Response;
         if (response is HelloResponse)
@@ -107,14 +107,14 @@ public sealed class FramingTests
         ErrorResponse error = Assert.IsType<ErrorResponse>(response);
         Assert.NotEqual(ErrorCode.None, error.Code);
         Assert.False(string.IsNullOrWhiteSpace(error.Message));
-        Assert.Equal(0, await socket.ReceiveAsync(new byte[16]).AsTask().WaitAsync(IoTimeout));
+        Assert.Equal(0, await socket.ReceiveAsync(new byte[16]).WithTimeout());
         await daemon.OkAsync("status");
     }
 
     private static async Task<Socket> ConnectAsync(Daemon daemon)
     {
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        await socket.ConnectAsync(new UnixDomainSocketEndPoint(daemon.SocketPath)).AsTask().WaitAsync(IoTimeout);
+        await socket.ConnectAsync(new UnixDomainSocketEndPoint(daemon.SocketPath)).WithTimeout();
         return socket;
     }
 
@@ -162,11 +162,24 @@ public sealed class FramingTests
         int read = 0;
         while (read < count)
         {
-            int n = await socket.ReceiveAsync(buffer.AsMemory(read)).AsTask().WaitAsync(IoTimeout);
+            int n = await socket.ReceiveAsync(buffer.AsMemory(read)).WithTimeout();
             Assert.True(n > 0, $"connection closed after {read} of {count} bytes");
             read += n;
         }
 
         return buffer;
     }
+}
+
+internal static class SocketTimeouts
+{
+    private static readonly TimeSpan IoTimeout = TimeSpan.FromSeconds(10);
+
+    public static Task<T> WithTimeout<T>(this ValueTask<T> task) => task.AsTask().WaitAsync(IoTimeout);
+
+    public static Task<T> WithTimeout<T>(this Task<T> task) => task.WaitAsync(IoTimeout);
+
+    public static Task WithTimeout(this ValueTask task) => task.AsTask().WaitAsync(IoTimeout);
+
+    public static Task WithTimeout(this Task task) => task.WaitAsync(IoTimeout);
 }
