@@ -4,8 +4,16 @@ namespace McpZero.Server;
 
 public static class ServerInfo
 {
-    public static string Version { get; } =
-        typeof(ServerInfo).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
+    /// <summary>The product version with the short commit id it was built from, such as <c>0.1.0+95688d8</c>.</summary>
+    public static string Version { get; } = ShortenCommit(
+        typeof(ServerInfo).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0");
+
+    // The SDK appends the full 40-character commit id after '+'; seven characters identify it.
+    private static string ShortenCommit(string version)
+    {
+        int plus = version.IndexOf('+');
+        return plus >= 0 && version.Length > plus + 8 ? version[..(plus + 8)] : version;
+    }
 }
 
 /// <summary>Counters shared by the listener and the dispatcher.</summary>

@@ -44,7 +44,7 @@ internal sealed partial class Daemon : IAsyncDisposable
 
     public string Log => string.Join('\n', _log);
 
-    /// <summary>Starts a daemon and waits until it answers hello.</summary>
+    /// <summary>Starts a daemon and waits until it replies to hello.</summary>
     public static async Task<Daemon> StartAsync(string? directory = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         directory ??= TestPaths.NewTestDirectory();

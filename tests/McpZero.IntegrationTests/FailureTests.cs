@@ -137,7 +137,7 @@ public sealed class FailureTests
     }
 
     [Fact]
-    public async Task CannotConnectExitsWithThreeAndNamesTheSocket()
+    public async Task CannotConnectExitsWithThree()
     {
         string directory = TestPaths.NewTestDirectory();
         string socket = Path.Combine(directory, "nobody.sock");
