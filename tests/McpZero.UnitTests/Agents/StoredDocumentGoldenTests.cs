@@ -1,0 +1,164 @@
+using McpZero.Agents;
+using McpZero.Protocol.Messages;
+using MemoryPack;
+
+namespace McpZero.UnitTests.Agents;
+
+/// <summary>
+/// Byte-exact checks of the MemoryPack documents the agent runtime keeps in the state store, written
+/// from <see cref="StoredDocumentSamples"/> with MemoryPack 1.22.0 and default options, as the store does.
+/// </summary>
+public sealed class StoredDocumentGoldenTests
+{
+    // A change to these bytes breaks data written by earlier releases, so add members at new orders and never edit these strings.
+    private const string ConstraintsGolden =
+        "03040408400000008813000040420F0000000000";
+
+    private const string AgentGolden =
+        "090B0B1214341F08080FFCFFFFFF03000000612D31FCFFFFFF030000006F7073F5FFFFFF0A0000007465726D696E6174" +
+        "656403040408400000008813000040420F000000000002000000FBFFFFFF040000006D6F6465FBFFFFFF040000006661" +
+        "7374F9FFFFFF06000000726567696F6EFDFFFFFF02000000657502000000F8FFFFFF07000000636F756E746572FBFFFF" +
+        "FF040000006563686F00401E18240A06002A0000000000000001000000FCFFFFFF03000000732D31";
+
+    private const string PluginGolden =
+        "090F10081E1908040408F8FFFFFF07000000636F756E746572F7FFFFFF08000000356538383438393800500000000000" +
+        "0002000000FAFFFFFF05000000636F756E74FAFFFFFF05000000726573657401000000FBFFFFFF0400000073746570FE" +
+        "FFFFFF010000003201401E18240A060010000000DC0500000010000000000000";
+
+    private const string VariablesGolden =
+        "012A02000000FAFFFFFF05000000636F756E740400000001000000FAFFFFFF05000000656D70747900000000";
+
+    private const string SnapshotGolden =
+        "070B0B081C131416FCFFFFFF03000000732D31FCFFFFFF03000000612D3102401E18240A060001000000FBFFFFFF0400" +
+        "00006D6F6465FBFFFFFF040000006661737401000000F8FFFFFF07000000636F756E7465720304040840000000881300" +
+        "0040420F000000000001000000FAFFFFFF05000000636F756E740100000007";
+
+    private const string IndexGolden =
+        "011A02000000FCFFFFFF03000000612D31FCFFFFFF03000000612D32";
+
+    [Fact]
+    public void ConstraintsSerializeToGolden()
+    {
+        Assert.Equal(ConstraintsGolden, Convert.ToHexString(MemoryPackSerializer.Serialize(StoredDocumentSamples.Constraints())));
+    }
+
+    [Fact]
+    public void AgentRecordSerializesToGolden()
+    {
+        Assert.Equal(AgentGolden, Convert.ToHexString(MemoryPackSerializer.Serialize(StoredDocumentSamples.Agent())));
+    }
+
+    [Fact]
+    public void PluginRecordSerializesToGolden()
+    {
+        Assert.Equal(PluginGolden, Convert.ToHexString(MemoryPackSerializer.Serialize(StoredDocumentSamples.Plugin())));
+    }
+
+    [Fact]
+    public void VariableSetSerializesToGolden()
+    {
+        Assert.Equal(VariablesGolden, Convert.ToHexString(MemoryPackSerializer.Serialize(StoredDocumentSamples.Variables())));
+    }
+
+    [Fact]
+    public void SnapshotRecordSerializesToGolden()
+    {
+        Assert.Equal(SnapshotGolden, Convert.ToHexString(MemoryPackSerializer.Serialize(StoredDocumentSamples.Snapshot())));
+    }
+
+    [Fact]
+    public void IdIndexSerializesToGolden()
+    {
+        Assert.Equal(IndexGolden, Convert.ToHexString(MemoryPackSerializer.Serialize(StoredDocumentSamples.Index())));
+    }
+
+    [Fact]
+    public void ConstraintsReadFromGolden()
+    {
+        AgentConstraints? constraints = MemoryPackSerializer.Deserialize<AgentConstraints>(Convert.FromHexString(ConstraintsGolden));
+
+        Assert.NotNull(constraints);
+        AssertSampleConstraints(constraints);
+    }
+
+    [Fact]
+    public void AgentRecordReadsFromGolden()
+    {
+        AgentRecord? agent = MemoryPackSerializer.Deserialize<AgentRecord>(Convert.FromHexString(AgentGolden));
+
+        Assert.NotNull(agent);
+        Assert.Equal("a-1", agent.AgentId);
+        Assert.Equal("ops", agent.Owner);
+        Assert.Equal(AgentStatus.Terminated, agent.Status);
+        AssertSampleConstraints(agent.Constraints);
+        Assert.Equal(2, agent.Config.Count);
+        Assert.Equal("fast", agent.Config["mode"]);
+        Assert.Equal("eu", agent.Config["region"]);
+        Assert.Equal(["counter", "echo"], agent.Plugins);
+        Assert.Equal(1_700_000_000_000_000, agent.CreatedUnixMicros);
+        Assert.Equal(42, agent.Executions);
+        Assert.Equal(["s-1"], agent.Snapshots);
+    }
+
+    [Fact]
+    public void PluginRecordReadsFromGolden()
+    {
+        PluginRecord? plugin = MemoryPackSerializer.Deserialize<PluginRecord>(Convert.FromHexString(PluginGolden));
+
+        Assert.NotNull(plugin);
+        Assert.Equal("counter", plugin.Name);
+        Assert.Equal("5e884898", plugin.Sha256);
+        Assert.Equal(20_480, plugin.SizeBytes);
+        Assert.Equal(["count", "reset"], plugin.Exports);
+        Assert.Single(plugin.Config);
+        Assert.Equal("2", plugin.Config["step"]);
+        Assert.Equal(1_700_000_000_000_001, plugin.InstalledUnixMicros);
+        Assert.Equal(16, plugin.MaxPages);
+        Assert.Equal(1_500, plugin.TimeoutMs);
+        Assert.Equal(4_096, plugin.MaxVariableBytes);
+    }
+
+    [Fact]
+    public void VariableSetReadsFromGolden()
+    {
+        VariableSet? variables = MemoryPackSerializer.Deserialize<VariableSet>(Convert.FromHexString(VariablesGolden));
+
+        Assert.NotNull(variables);
+        Assert.Equal(2, variables.Values.Count);
+        Assert.Equal(new byte[] { 1, 0, 0, 0 }, variables.Values["count"]);
+        Assert.Empty(variables.Values["empty"]);
+    }
+
+    [Fact]
+    public void SnapshotRecordReadsFromGolden()
+    {
+        SnapshotRecord? snapshot = MemoryPackSerializer.Deserialize<SnapshotRecord>(Convert.FromHexString(SnapshotGolden));
+
+        Assert.NotNull(snapshot);
+        Assert.Equal("s-1", snapshot.SnapshotId);
+        Assert.Equal("a-1", snapshot.AgentId);
+        Assert.Equal(1_700_000_000_000_002, snapshot.CreatedUnixMicros);
+        Assert.Single(snapshot.Config);
+        Assert.Equal("fast", snapshot.Config["mode"]);
+        Assert.Equal(["counter"], snapshot.Plugins);
+        AssertSampleConstraints(snapshot.Constraints);
+        Assert.Single(snapshot.Variables);
+        Assert.Equal(new byte[] { 7 }, snapshot.Variables["count"]);
+    }
+
+    [Fact]
+    public void IdIndexReadsFromGolden()
+    {
+        IdIndex? index = MemoryPackSerializer.Deserialize<IdIndex>(Convert.FromHexString(IndexGolden));
+
+        Assert.NotNull(index);
+        Assert.Equal(["a-1", "a-2"], index.Ids);
+    }
+
+    private static void AssertSampleConstraints(AgentConstraints constraints)
+    {
+        Assert.Equal(64, constraints.MemoryMb);
+        Assert.Equal(5_000, constraints.TimeoutMs);
+        Assert.Equal(1_000_000, constraints.Fuel);
+    }
+}

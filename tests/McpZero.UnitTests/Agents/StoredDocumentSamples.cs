@@ -1,0 +1,54 @@
+using McpZero.Agents;
+using McpZero.Protocol.Messages;
+
+namespace McpZero.UnitTests.Agents;
+
+/// <summary>Fixed instances of every stored document. The golden bytes in StoredDocumentGoldenTests were written from these.</summary>
+internal static class StoredDocumentSamples
+{
+    public static AgentConstraints Constraints() => new() { MemoryMb = 64, TimeoutMs = 5_000, Fuel = 1_000_000 };
+
+    public static AgentRecord Agent() => new()
+    {
+        AgentId = "a-1",
+        Owner = "ops",
+        Status = AgentStatus.Terminated,
+        Constraints = Constraints(),
+        Config = new Dictionary<string, string> { ["mode"] = "fast", ["region"] = "eu" },
+        Plugins = ["counter", "echo"],
+        CreatedUnixMicros = 1_700_000_000_000_000,
+        Executions = 42,
+        Snapshots = ["s-1"],
+    };
+
+    public static PluginRecord Plugin() => new()
+    {
+        Name = "counter",
+        Sha256 = "5e884898",
+        SizeBytes = 20_480,
+        Exports = ["count", "reset"],
+        Config = new Dictionary<string, string> { ["step"] = "2" },
+        InstalledUnixMicros = 1_700_000_000_000_001,
+        MaxPages = 16,
+        TimeoutMs = 1_500,
+        MaxVariableBytes = 4_096,
+    };
+
+    public static VariableSet Variables() => new()
+    {
+        Values = new Dictionary<string, byte[]> { ["count"] = [1, 0, 0, 0], ["empty"] = [] },
+    };
+
+    public static SnapshotRecord Snapshot() => new()
+    {
+        SnapshotId = "s-1",
+        AgentId = "a-1",
+        CreatedUnixMicros = 1_700_000_000_000_002,
+        Config = new Dictionary<string, string> { ["mode"] = "fast" },
+        Plugins = ["counter"],
+        Constraints = Constraints(),
+        Variables = new Dictionary<string, byte[]> { ["count"] = [7] },
+    };
+
+    public static IdIndex Index() => new() { Ids = ["a-1", "a-2"] };
+}
