@@ -46,7 +46,11 @@ public sealed class PluginEngine : IDisposable
         using (Config config = new Config()
             .WithFuelConsumption(true)
             .WithEpochInterruption(true)
-            .WithOptimizationLevel(OptimizationLevel.Speed))
+            .WithOptimizationLevel(OptimizationLevel.Speed)
+            // Compiling on the calling thread keeps Cranelift off a thread pool of its own, whose
+            // threads would each hold a glibc malloc arena and a stack for the life of the daemon.
+            // Modules are compiled once at install and then loaded from the cache, so speed matters little.
+            .WithParallelCompilation(false))
         {
             _engine = new Engine(config);
         }
@@ -297,6 +301,8 @@ public sealed class PluginEngine : IDisposable
             PluginLog.CacheWriteFailed(_logger, exception, sha256[..12], cachePath);
         }
 
+        // Cranelift has freed its working memory by now, but glibc keeps it until told to give it back.
+        NativeHeap.Trim();
         PluginLog.ModuleCompiled(_logger, sha256[..12], (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, cachePath);
         return module;
     }

@@ -1,3 +1,4 @@
+using System.Runtime;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -66,6 +67,12 @@ public static class DaemonHost
             await Console.Error.WriteLineAsync($"mcpzero: {ex.Message}").ConfigureAwait(false);
             return 1;
         }
+
+        // Start-up leaves megabytes of short-lived buffers behind (FASTER recovery, configuration,
+        // logging). One compacting collection, large object heap included, returns their pages
+        // before the daemon goes idle; the workstation GC would otherwise keep them committed.
+        GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
 
         await host.WaitForShutdownAsync().ConfigureAwait(false);
         return 0;

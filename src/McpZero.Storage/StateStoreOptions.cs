@@ -13,9 +13,11 @@ public sealed class StateStoreOptions
 
     /// <summary>
     /// Log page size in bytes; a power of two. One key plus its value must fit in a page together with
-    /// a small record header, so this is also the max record size.
+    /// a small record header, so this is also the max record size. The default of 2 MiB leaves room
+    /// for an agent's whole variable set at the default 1 MiB variable limit; pages are allocated only
+    /// as the log fills them.
     /// </summary>
-    public long PageBytes { get; init; } = 1 << 20;
+    public long PageBytes { get; init; } = 2 << 20;
 
     /// <summary>
     /// Size of one log segment file in bytes; a power of two, at least one page. Space is given back to

@@ -1,0 +1,111 @@
+using McpZero.Client;
+using McpZero.Protocol;
+using McpZero.Protocol.Messages;
+
+namespace McpZero.IntegrationTests;
+
+/// <summary>Pipelining, shutdown with work in flight, the plugin catalog and the GC limit check.</summary>
+public sealed class ServingTests
+{
+    [Fact]
+    public async Task ResponsesCompleteOutOfOrder()
+    {
+        await using Daemon daemon = await Daemon.StartAsync();
+        await daemon.OkAsync("plugin", "install", TestPaths.TestPlugin("misbehave"));
+        string agentId = await daemon.OkAsync("agent", "spawn", "--plugin", "misbehave", "--timeout-ms", "3000", "--fuel", "1000000000000");
+        await using McpZeroClient client = await daemon.ConnectAsync();
+
+        Task<IResponse> slow = client.SendAsync(new AgentExecRequest { AgentId = agentId, Method = "spin" });
+        StatusResponse status = await client.RequestAsync<StatusResponse>(new StatusRequest()).WaitAsync(Daemon.CommandTimeout);
+
+        // The status request was sent after the exec on the same connection and is answered while
+        // the exec still runs: its deadline is 3 seconds away.
+        Assert.True(status.ProcessId > 0);
+        Assert.False(slow.IsCompleted);
+        ErrorResponse timedOut = Assert.IsType<ErrorResponse>(await slow.WaitAsync(Daemon.CommandTimeout));
+        Assert.Equal(ErrorCode.PluginTimeout, timedOut.Code);
+    }
+
+    [Fact]
+    public async Task SigtermFinishesInFlightRequests()
+    {
+        await using Daemon daemon = await Daemon.StartAsync();
+        await daemon.OkAsync("plugin", "install", TestPaths.TestPlugin("misbehave"));
+        string agentId = await daemon.OkAsync("agent", "spawn", "--plugin", "misbehave", "--timeout-ms", "1500", "--fuel", "1000000000000");
+        await using McpZeroClient client = await daemon.ConnectAsync();
+        Task<IResponse> inFlight = client.SendAsync(new AgentExecRequest { AgentId = agentId, Method = "spin" });
+        await client.RequestAsync<StatusResponse>(new StatusRequest()).WaitAsync(Daemon.CommandTimeout);
+
+        Task<int> stopping = daemon.StopAsync();
+
+        ErrorResponse answer = Assert.IsType<ErrorResponse>(await inFlight.WaitAsync(Daemon.CommandTimeout));
+        Assert.Equal(ErrorCode.PluginTimeout, answer.Code);
+        Assert.Equal(0, await stopping.WaitAsync(Daemon.CommandTimeout));
+        Assert.False(File.Exists(daemon.SocketPath));
+        Assert.Contains("Trace log committed and store checkpointed", daemon.Log);
+    }
+
+    [Fact]
+    public async Task PluginRemoveWaitsForAttachedAgents()
+    {
+        await using Daemon daemon = await Daemon.StartAsync();
+        await daemon.OkAsync("plugin", "install", TestPaths.Plugin("hello"));
+        string agentId = await daemon.OkAsync("agent", "spawn", "--plugin", "hello");
+
+        CliResult refused = await daemon.CliAsync("plugin", "remove", "hello");
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains(agentId, refused.Stderr);
+
+        await daemon.OkAsync("agent", "terminate", agentId);
+        await daemon.OkAsync("plugin", "remove", "hello");
+        Assert.Equal("NAME  SHA256  SIZE  AGENTS  EXPORTS", await daemon.OkAsync("plugin", "list"));
+        Assert.Equal(1, (await daemon.CliAsync("plugin", "show", "hello")).ExitCode);
+    }
+
+    [Fact]
+    public async Task ManifestInstallChecksHashAndAppliesConfig()
+    {
+        await using Daemon daemon = await Daemon.StartAsync();
+        string module = TestPaths.Plugin("hello");
+        string hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(await File.ReadAllBytesAsync(module)));
+
+        string wrong = Path.Combine(daemon.Directory, "wrong.json");
+        await File.WriteAllTextAsync(wrong, "{\"wasm\":[{\"path\":\"" + module + "\",\"hash\":\"" + new string('0', 64) + "\"}]}");
+        CliResult mismatch = await daemon.CliAsync("plugin", "install", wrong, "--name", "greeter");
+        Assert.Equal(1, mismatch.ExitCode);
+        Assert.Contains("hash mismatch", mismatch.Stderr);
+        Assert.Contains(hash, mismatch.Stderr);
+
+        string manifest = Path.Combine(daemon.Directory, "manifest.json");
+        await File.WriteAllTextAsync(manifest, "{\"wasm\":[{\"path\":\"" + module + "\",\"hash\":\"" + hash + "\"}],\"config\":{\"greeting\":\"Hej\"},\"memory\":{\"max_pages\":4}}");
+        await daemon.OkAsync("plugin", "install", manifest, "--name", "greeter");
+        string agentId = await daemon.OkAsync("agent", "spawn", "--plugin", "greeter");
+
+        Assert.StartsWith("Hej, Ada!", await daemon.OkAsync("agent", "exec", agentId, "greet", "Ada"));
+    }
+
+    [Fact]
+    public async Task InvalidHeapLimitOverrideIsRejected()
+    {
+        await using Daemon daemon = await Daemon.StartAsync();
+        await using (McpZeroClient client = await daemon.ConnectAsync())
+        {
+            StatusResponse status = await client.RequestAsync<StatusResponse>(new StatusRequest()).WaitAsync(Daemon.CommandTimeout);
+            Assert.Equal(256L * 1024 * 1024, status.GcHeapHardLimitBytes);
+        }
+
+        // The runtime reads the variable as bare hexadecimal and ignores "0x8000000".
+        var info = new System.Diagnostics.ProcessStartInfo(TestPaths.Binary, ["serve", "--socket", Path.Combine(daemon.Directory, "h.sock"), "--data", Path.Combine(daemon.Directory, "h")])
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        };
+        info.Environment["DOTNET_GCHeapHardLimit"] = "0x8000000";
+        using var process = System.Diagnostics.Process.Start(info)!;
+        string stderr = await process.StandardError.ReadToEndAsync().WaitAsync(Daemon.CommandTimeout);
+        await process.WaitForExitAsync().WaitAsync(Daemon.CommandTimeout);
+
+        Assert.Equal(1, process.ExitCode);
+        Assert.Contains("DOTNET_GCHeapHardLimit", stderr);
+    }
+}
