@@ -63,7 +63,7 @@ public sealed partial class AgentRuntime
         };
 
         long started = Stopwatch.GetTimestamp();
-        ErrorCode status = ErrorCode.None;
+        ErrorCode status = ErrorCode.Ok;
         byte[] output = [];
         PluginCallResult result = default;
         string? failure = null;
@@ -89,7 +89,7 @@ public sealed partial class AgentRuntime
             Method = method,
             InputSha256 = SHA256.HashData(input),
             OutputSha256 = SHA256.HashData(output),
-            Status = status == ErrorCode.None ? TraceStatus.Ok : TraceStatus.Failed,
+            Status = status == ErrorCode.Ok ? TraceStatus.Ok : TraceStatus.Failed,
             ErrorCode = (ushort)status,
             DurationMicros = durationMicros,
         });

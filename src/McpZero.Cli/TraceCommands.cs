@@ -42,7 +42,7 @@ internal static class TraceCommands
                         TimeFormat.FromUnixMicros(record.TimestampUnixMicros),
                         record.AgentId,
                         $"{record.Plugin}.{record.Method}",
-                        record.Status == ErrorCode.None ? "ok" : record.Status.ToString(),
+                        record.Status == ErrorCode.Ok ? "ok" : record.Status.ToString(),
                         record.DurationMicros.ToString(),
                         record.InputSha256[..12],
                         record.OutputSha256[..12],

@@ -6,7 +6,8 @@ namespace McpZero.Protocol;
 /// </summary>
 public enum ErrorCode : ushort
 {
-    None = 0,
+    /// <summary>No error; trace records of successful calls carry it.</summary>
+    Ok = 0,
 
     // Protocol and framing.
     BadRequest = 1,

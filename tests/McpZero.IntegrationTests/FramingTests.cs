@@ -105,7 +105,7 @@ public sealed class FramingTests
         }
 
         ErrorResponse error = Assert.IsType<ErrorResponse>(response);
-        Assert.NotEqual(ErrorCode.None, error.Code);
+        Assert.NotEqual(ErrorCode.Ok, error.Code);
         Assert.False(string.IsNullOrWhiteSpace(error.Message));
         Assert.Equal(0, await socket.ReceiveAsync(new byte[16]).WithTimeout());
         await daemon.OkAsync("status");
