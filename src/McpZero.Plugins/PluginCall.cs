@@ -10,6 +10,13 @@ public sealed class PluginCall
     /// <summary>The agent the call runs for. Calls of one agent reuse its warm instance; other agents never see it.</summary>
     public required string AgentId { get; init; }
 
+    /// <summary>
+    /// The name users know the plugin by. When set, every <see cref="PluginException"/> message of the call
+    /// names it with the short SHA-256 in parentheses, and plugin log lines name it in place of the hash.
+    /// Null names the plugin by the short hash alone.
+    /// </summary>
+    public string? PluginName { get; init; }
+
     /// <summary>The export to call; it must have the type <c>() -> i32</c>, or be <c>_start</c>.</summary>
     public required string Method { get; init; }
 

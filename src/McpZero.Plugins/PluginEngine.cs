@@ -84,6 +84,8 @@ public sealed class PluginEngine : IDisposable
     /// <exception cref="PluginException">
     /// <see cref="PluginErrorKind.InvalidModule"/> with Wasmtime's reason, or when the hash differs;
     /// <see cref="PluginErrorKind.Linking"/> when the module imports a function this host does not define.
+    /// The message is one line that states only the cause (for example "unexpected end-of-file (at offset
+    /// 0xa)"), so the caller prefixes the plugin's name.
     /// </exception>
     public PluginModule Load(string sha256Hex, ReadOnlyMemory<byte> wasm)
     {
@@ -123,27 +125,30 @@ public sealed class PluginEngine : IDisposable
         if (!callable)
         {
             throw new PluginException(PluginErrorKind.MissingExport,
-                $"Plugin {module.ShortName} has no export '{method}' of type () -> i32; callable exports: {module.ExportList}.");
+                $"Plugin {module.DisplayName(call.PluginName)} has no export '{method}' of type () -> i32; callable exports: {module.ExportList}.");
         }
 
         long started = Stopwatch.GetTimestamp();
-        ulong epochTicks = _ticker.TicksFor(call.Limits.TimeoutMs);
         PluginInstance? instance = module.IsCommand ? null : module.Pool.TryRent(call.AgentId);
         bool isFresh = instance is null;
+
+        // NOTE: when the agent's warm instance is busy with another of its calls, or was evicted, this call
+        // creates a new instance. Nothing bounds how many exist at once: InstancesPerPlugin caps only the idle
+        // ones kept afterwards, so concurrent calls can each hold an instance and its linear memory.
         instance ??= new PluginInstance(module, call.AgentId);
         bool keep = false;
 
         _ticker.Enter();
         try
         {
-            instance.BeginCall(call);
+            instance.BeginCall(call, started);
             if (isFresh)
             {
-                instance.Instantiate(_engine, _linker, call.Limits, epochTicks);
+                instance.Instantiate(_engine, _linker, call.Limits, _ticker);
             }
             else
             {
-                instance.ApplyLimits(call.Limits, epochTicks);
+                instance.ApplyLimits(call.Limits);
             }
 
             int returnCode = instance.Invoke(method);
@@ -230,14 +235,14 @@ public sealed class PluginEngine : IDisposable
         if (actual != sha256)
         {
             throw new PluginException(PluginErrorKind.InvalidModule,
-                $"Plugin {sha256[..12]}: the module's SHA-256 is {actual}, not the expected {sha256}; install the module again from its source.");
+                $"the module's SHA-256 is {actual}, not the expected {sha256}; install the module again from its source.");
         }
 
         string cachePath = _cache.PathFor(sha256);
         Module module = TryLoadCached(sha256, cachePath) ?? CompileAndCache(sha256, wasm, cachePath);
         try
         {
-            CheckImports(sha256, module);
+            CheckImports(module);
             var pluginModule = new PluginModule(sha256, module, ListCallableExports(module), IsCommand(module), _options.InstancesPerPlugin);
             _modules.TryAdd(pluginModule, 0);
             return pluginModule;
@@ -278,7 +283,7 @@ public sealed class PluginEngine : IDisposable
         string? invalid = Module.Validate(_engine, wasm);
         if (invalid is not null)
         {
-            throw new PluginException(PluginErrorKind.InvalidModule, $"Plugin {sha256[..12]} is not a valid WebAssembly module: {invalid}");
+            throw new PluginException(PluginErrorKind.InvalidModule, WasmtimeErrorText.Summarize(invalid));
         }
 
         Module module;
@@ -288,7 +293,7 @@ public sealed class PluginEngine : IDisposable
         }
         catch (WasmtimeException exception)
         {
-            throw new PluginException(PluginErrorKind.InvalidModule, $"Plugin {sha256[..12]} failed to compile: {exception.Message}", exception);
+            throw new PluginException(PluginErrorKind.InvalidModule, $"compilation failed: {WasmtimeErrorText.Summarize(exception.Message)}", exception);
         }
 
         Interlocked.Increment(ref _modulesCompiled);
@@ -317,7 +322,7 @@ public sealed class PluginEngine : IDisposable
         return sha256Hex.ToLowerInvariant();
     }
 
-    private static void CheckImports(string sha256, Module module)
+    private static void CheckImports(Module module)
     {
         foreach (Import import in module.Imports)
         {
@@ -328,7 +333,7 @@ public sealed class PluginEngine : IDisposable
             }
 
             throw new PluginException(PluginErrorKind.Linking,
-                $"Plugin {sha256[..12]} imports '{import.ModuleName}' '{import.Name}', which this host does not define; rebuild the plugin without that import.");
+                $"the module imports '{import.ModuleName}' '{import.Name}', which this host does not define; rebuild the plugin without that import.");
         }
     }
 
@@ -409,26 +414,30 @@ public sealed class PluginEngine : IDisposable
     private static PluginException Classify(PluginInstance instance, PluginCall call, WasmtimeException exception, bool isFresh, long started)
     {
         instance.IsSpent = true;
+        TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
         PluginLimits limits = call.Limits;
         string context = Describe(instance, call);
         (PluginErrorKind kind, string cause) = exception switch
         {
+            { InnerException: HostTrapException { Kind: PluginErrorKind.Timeout } } or TrapException { Type: TrapCode.Interrupt } =>
+                (PluginErrorKind.Timeout, $"timed out: limit {limits.TimeoutMs} ms, ran {(long)elapsed.TotalMilliseconds} ms"),
             { InnerException: HostTrapException host } => (host.Kind, host.Message),
             { InnerException: { } inner } => (PluginErrorKind.Trap, $"a host function failed: {inner.Message}"),
             { ExitCode: int code } => (PluginErrorKind.PluginError, $"plugin exited with code {code}"),
-            TrapException { Type: TrapCode.Interrupt } => (PluginErrorKind.Timeout, $"timed out after {limits.TimeoutMs} ms"),
             TrapException { Type: TrapCode.OutOfFuel } => (PluginErrorKind.OutOfFuel, $"ran out of fuel after {limits.Fuel} units"),
-            TrapException { Type: TrapCode.StackOverflow } => (PluginErrorKind.Trap, $"trapped: {DescribeTrap(exception.Message)}"),
-            TrapException when IsAtMemoryLimit(instance, limits) =>
-                (PluginErrorKind.OutOfMemory, $"trapped with its memory at the limit of {limits.MaxMemoryBytesInPages} bytes: {DescribeTrap(exception.Message)}"),
-            TrapException => (PluginErrorKind.Trap, $"trapped: {DescribeTrap(exception.Message)}"),
+            TrapException { Type: TrapCode.StackOverflow } => (PluginErrorKind.Trap, $"trapped: {WasmtimeErrorText.DescribeTrap(exception.Message)}"),
+            TrapException when ReachedMemoryLimitInCall(instance, limits) =>
+                (PluginErrorKind.OutOfMemory, $"trapped with its memory at the limit of {limits.MaxMemoryBytesInPages} bytes: {WasmtimeErrorText.DescribeTrap(exception.Message)}"),
+            TrapException when IsAtMemoryLimit(instance.LinearMemoryBytesAtStart, limits) =>
+                (PluginErrorKind.Trap, $"trapped: {WasmtimeErrorText.DescribeTrap(exception.Message)}; its linear memory was already at the limit of {limits.MaxMemoryBytesInPages} bytes when the call started"),
+            TrapException => (PluginErrorKind.Trap, $"trapped: {WasmtimeErrorText.DescribeTrap(exception.Message)}"),
             _ when isFresh && !instance.IsInstantiated => ClassifyInstantiation(exception, limits),
-            _ => (PluginErrorKind.Trap, $"failed: {DescribeTrap(exception.Message)}"),
+            _ => (PluginErrorKind.Trap, $"failed: {WasmtimeErrorText.DescribeTrap(exception.Message)}"),
         };
 
         return new PluginException(kind, $"{context}: {cause}", exception)
         {
-            Duration = Stopwatch.GetElapsedTime(started),
+            Duration = elapsed,
             FuelConsumed = instance.FuelConsumed(),
         };
     }
@@ -436,7 +445,7 @@ public sealed class PluginEngine : IDisposable
     private static (PluginErrorKind Kind, string Cause) ClassifyInstantiation(WasmtimeException exception, PluginLimits limits)
     {
         // Wasmtime reports instantiation failures only as text, so the cause is taken from the wording.
-        string message = FirstLine(exception.Message);
+        string message = WasmtimeErrorText.FirstLine(exception.Message);
         if (message.Contains("import", StringComparison.OrdinalIgnoreCase))
         {
             return (PluginErrorKind.Linking, $"linking failed: {message}");
@@ -450,10 +459,11 @@ public sealed class PluginEngine : IDisposable
         return (PluginErrorKind.Trap, $"instantiation failed: {message}");
     }
 
-    // NOTE: a failed memory.grow is invisible to the host, so a trap counts as OutOfMemory when linear
-    // memory cannot grow by another page or a kernel alloc failed. A plugin that traps for another
-    // reason other than a stack overflow while close to the limit is reported as OutOfMemory too.
-    private static bool IsAtMemoryLimit(PluginInstance instance, PluginLimits limits)
+    // NOTE: a failed memory.grow is invisible to the host. So a trap counts as OutOfMemory when a kernel
+    // alloc failed in this call, or when linear memory was below the limit at the start of this call and
+    // cannot grow by another page now. Any other trap in such a call, except a stack overflow, is reported
+    // as OutOfMemory too. A trap after a failed grow in a call that started at the limit is a Trap.
+    private static bool ReachedMemoryLimitInCall(PluginInstance instance, PluginLimits limits)
     {
         if (instance.Memory.AllocationFailed)
         {
@@ -461,44 +471,17 @@ public sealed class PluginEngine : IDisposable
         }
 
         long linearBytes = instance.GetLinearMemoryBytes();
-        return linearBytes >= 0 && linearBytes + PluginLimits.WasmPageBytes > limits.MaxMemoryBytesInPages;
+        return linearBytes >= 0 && IsAtMemoryLimit(linearBytes, limits) && !IsAtMemoryLimit(instance.LinearMemoryBytesAtStart, limits);
+    }
+
+    private static bool IsAtMemoryLimit(long linearBytes, PluginLimits limits)
+    {
+        return linearBytes + PluginLimits.WasmPageBytes > limits.MaxMemoryBytesInPages;
     }
 
     private static string Describe(PluginInstance instance, PluginCall call)
     {
-        return $"Plugin {instance.Module.ShortName} method '{call.Method}' for agent '{call.AgentId}'";
-    }
-
-    private static string FirstLine(string message)
-    {
-        int newline = message.IndexOf('\n');
-        return newline < 0 ? message : message[..newline].TrimEnd();
-    }
-
-    /// <summary>
-    /// Condenses Wasmtime's multi-line trap text ("error while executing at wasm backtrace: … Caused by: …")
-    /// into the cause and the innermost frame.
-    /// </summary>
-    private static string DescribeTrap(string message)
-    {
-        string[] lines = message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-        int causedBy = Array.IndexOf(lines, "Caused by:");
-        if (causedBy < 0 || causedBy + 1 >= lines.Length)
-        {
-            return FirstLine(message);
-        }
-
-        string cause = lines[causedBy + 1];
-        bool hasFrame = lines[0].EndsWith("backtrace:", StringComparison.Ordinal) && causedBy > 1;
-        if (!hasFrame)
-        {
-            return cause;
-        }
-
-        // A frame reads "0:    0x51c - <unknown>!<wasm function 31>"; the frame number adds nothing.
-        string frame = lines[1];
-        int colon = frame.IndexOf(':');
-        return $"{cause} (at {frame[(colon + 1)..].Trim()})";
+        return $"Plugin {instance.DisplayName} method '{call.Method}' for agent '{call.AgentId}'";
     }
 
     private void Release(PluginInstance instance, bool keep)

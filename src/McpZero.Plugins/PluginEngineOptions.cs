@@ -9,8 +9,15 @@ public sealed class PluginEngineOptions
     public required string CacheDirectory { get; init; }
 
     /// <summary>Maximum number of idle instances kept warm per loaded module.</summary>
+    /// <remarks>
+    /// Instances in use are not counted: a call whose agent has no idle instance creates one, so concurrent
+    /// calls are never blocked and the number of live instances is not bounded by this value.
+    /// </remarks>
     public int InstancesPerPlugin { get; init; } = 4;
 
-    /// <summary>Period of the epoch tick in milliseconds, so the granularity of call timeouts.</summary>
+    /// <summary>
+    /// Period of the epoch tick in milliseconds, which is the granularity of call timeouts: a call stops
+    /// within about one tick after <see cref="PluginLimits.TimeoutMs"/>. The tick runs only while a call does.
+    /// </summary>
     public int EpochTickMilliseconds { get; init; } = 5;
 }

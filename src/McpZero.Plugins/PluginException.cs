@@ -1,9 +1,13 @@
 namespace McpZero.Plugins;
 
 /// <summary>
-/// A failure to load or call a plugin. <see cref="Kind"/> is the stable cause; the message names the
-/// plugin (short SHA-256), the method and the cause.
+/// A failure to load or call a plugin. <see cref="Kind"/> is the stable cause.
 /// </summary>
+/// <remarks>
+/// A call failure's message names the plugin (<see cref="PluginCall.PluginName"/> with the short SHA-256,
+/// or the short SHA-256 alone), the method, the agent and the cause. A load failure's message is one line
+/// with the cause only, for the caller to prefix with the plugin's name.
+/// </remarks>
 public sealed class PluginException : Exception
 {
     /// <summary>Creates an exception of the given kind.</summary>

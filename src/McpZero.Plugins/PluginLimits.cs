@@ -33,7 +33,14 @@ public sealed record PluginLimits
     /// <summary>5 s, 10^9 fuel, 64 MiB of memory, 1 MiB of variables, 4 MiB of output.</summary>
     public static PluginLimits Default { get; } = new(5_000, 1_000_000_000, 64 << 20, 1 << 20, 4 << 20);
 
-    /// <summary>Wall-clock limit of a call in milliseconds, measured in epoch ticks.</summary>
+    /// <summary>Wall-clock limit of a call in milliseconds, counted from the start of the call.</summary>
+    /// <remarks>
+    /// The limit is checked at epoch ticks (<see cref="PluginEngineOptions.EpochTickMilliseconds"/>, 5 ms by
+    /// default), so a call that runs too long stops within about one tick after the limit, never before it.
+    /// Wasmtime checks the epoch only while wasm code runs (at function entries and loop headers). A call
+    /// that is inside a host function when the limit passes, or is copying its input or output, runs on
+    /// until it is back in wasm code, or to its end.
+    /// </remarks>
     public int TimeoutMs
     {
         get => _timeoutMs;

@@ -41,6 +41,12 @@ public sealed class PluginModule : IDisposable
     /// <summary>The first 12 hex digits of <see cref="Sha256"/>, used in messages.</summary>
     internal string ShortName { get; }
 
+    /// <summary>The name for messages: <c>'name' (short hash)</c> when the caller gave a name, else the short hash.</summary>
+    internal string DisplayName(string? pluginName)
+    {
+        return string.IsNullOrEmpty(pluginName) ? ShortName : $"'{pluginName}' ({ShortName})";
+    }
+
     internal string ExportList { get; }
 
     internal Module WasmModule { get; }

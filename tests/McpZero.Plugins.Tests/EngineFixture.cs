@@ -8,12 +8,17 @@ namespace McpZero.Plugins.Tests;
 /// </summary>
 internal sealed class EngineFixture : IDisposable
 {
-    public EngineFixture(int instancesPerPlugin = 4, string? cacheDirectory = null)
+    public EngineFixture(int instancesPerPlugin = 4, string? cacheDirectory = null, int epochTickMilliseconds = 5)
     {
         CacheDirectory = cacheDirectory ?? Path.Combine(Path.GetTempPath(), "mcpzero-plugin-tests-" + Guid.NewGuid().ToString("N"));
         OwnsDirectory = cacheDirectory is null;
         Engine = new PluginEngine(
-            new PluginEngineOptions { CacheDirectory = CacheDirectory, InstancesPerPlugin = instancesPerPlugin },
+            new PluginEngineOptions
+            {
+                CacheDirectory = CacheDirectory,
+                InstancesPerPlugin = instancesPerPlugin,
+                EpochTickMilliseconds = epochTickMilliseconds,
+            },
             NullLogger<PluginEngine>.Instance);
     }
 
@@ -36,11 +41,13 @@ internal sealed class EngineFixture : IDisposable
         PluginVariables? variables = null,
         IReadOnlyDictionary<string, string>? config = null,
         PluginLimits? limits = null,
-        ILogger? log = null)
+        ILogger? log = null,
+        string? pluginName = null)
     {
         return new PluginCall
         {
             AgentId = agentId,
+            PluginName = pluginName,
             Method = method,
             Input = input ?? [],
             Config = config ?? new Dictionary<string, string>(),

@@ -179,7 +179,8 @@ public sealed class PluginCallTests : IDisposable
             PluginException error = Assert.Throws<PluginException>(
                 () => Engine.Call(_abi, EngineFixture.Call("spin", limits: limits)));
             Assert.Equal(PluginErrorKind.Timeout, error.Kind);
-            Assert.Contains("timed out after 50 ms", error.Message);
+            Assert.Contains("timed out: limit 50 ms, ran ", error.Message);
+            Assert.True(error.Duration >= TimeSpan.FromMilliseconds(50), $"stopped after {error.Duration.TotalMilliseconds} ms, before the limit");
         }
 
         PluginCallResult after = Engine.Call(_abi, EngineFixture.Call("echo", input: [1, 2, 3]));

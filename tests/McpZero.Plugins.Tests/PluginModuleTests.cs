@@ -13,8 +13,23 @@ public sealed class PluginModuleTests
         PluginException error = Assert.Throws<PluginException>(() => fixture.Engine.Load(TestModules.Sha256(garbage), garbage));
 
         Assert.Equal(PluginErrorKind.InvalidModule, error.Kind);
-        Assert.Contains("not a valid WebAssembly module", error.Message);
+        Assert.Equal("unknown binary version: 0x2 (at offset 0x4)", error.Message);
         Assert.Equal(0, fixture.Engine.ModulesCompiled);
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x01, 0x00 }, "magic header not detected: bad magic number (at offset 0x0)")]
+    [InlineData(new byte[] { 0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x05 }, "unexpected end-of-file (at offset 0xa)")]
+    public void InvalidBytes_ReasonOnOneLine(byte[] bytes, string expected)
+    {
+        using var fixture = new EngineFixture();
+        string sha256 = TestModules.Sha256(bytes);
+
+        PluginException error = Assert.Throws<PluginException>(() => fixture.Engine.Load(sha256, bytes));
+
+        Assert.Equal(PluginErrorKind.InvalidModule, error.Kind);
+        Assert.Equal(expected, error.Message);
+        Assert.DoesNotContain(sha256[..12], error.Message);
     }
 
     [Fact]

@@ -238,7 +238,7 @@ internal static class HostFunctions
             string text = message.Length <= MaxLogMessageBytes
                 ? Encoding.UTF8.GetString(message)
                 : Encoding.UTF8.GetString(message[..MaxLogMessageBytes]) + $" [{message.Length - MaxLogMessageBytes} more bytes cut]";
-            PluginLog.PluginMessage(logger, level, state.Module.ShortName, state.AgentId, text);
+            PluginLog.PluginMessage(logger, level, call.PluginName ?? state.Module.ShortName, state.AgentId, text);
         }
 
         state.Memory.Free(offset);
@@ -270,7 +270,7 @@ internal static class HostFunctions
     {
         PluginInstance state = State(caller);
         throw new HostTrapException(PluginErrorKind.PluginError,
-            $"HTTP is not allowed for plugin {state.Module.ShortName}: no allowed_hosts are configured for it.");
+            $"HTTP is not allowed for plugin {state.DisplayName}: no allowed_hosts are configured for it.");
     }
 
     private static int HttpStatusCode(Caller caller)

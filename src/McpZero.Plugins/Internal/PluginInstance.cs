@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Wasmtime;
@@ -18,11 +19,16 @@ internal sealed class PluginInstance : IDisposable
     // Bytes of WASI stdout or stderr kept per stream and call; the rest is counted and dropped.
     private const int MaxStandardStreamBytes = 16 * 1024;
 
+    // One delegate for every store; it finds its instance through the store data.
+    private static readonly Store.EpochDeadlineCallback EpochDeadlineReached = OnEpochDeadline;
+
     private readonly Dictionary<string, Func<int>> _exports = new(StringComparer.Ordinal);
     private readonly StandardStreamBuffer _stdout = new("stdout");
     private readonly StandardStreamBuffer _stderr = new("stderr");
     private Store? _store;
     private Instance? _instance;
+    private Memory? _linearMemory;
+    private EpochTicker? _ticker;
     private long _appliedMemoryLimit = -1;
 
     public PluginInstance(PluginModule module, string agentId)
@@ -42,6 +48,15 @@ internal sealed class PluginInstance : IDisposable
     public PluginCall? Call { get; private set; }
 
     public string? ErrorText { get; set; }
+
+    /// <summary>The plugin as messages name it: the call's plugin name with the short hash, or the short hash.</summary>
+    public string DisplayName => Module.DisplayName(Call?.PluginName);
+
+    /// <summary>The <see cref="Stopwatch"/> timestamp at which the current call times out.</summary>
+    public long DeadlineTimestamp { get; private set; }
+
+    /// <summary>Size in bytes of the exported linear memory when the current call started; 0 for a fresh instance.</summary>
+    public long LinearMemoryBytesAtStart { get; private set; }
 
     public long InputOffset { get; private set; }
 
@@ -77,10 +92,14 @@ internal sealed class PluginInstance : IDisposable
     public Store Store => _store ?? throw new InvalidOperationException("The plugin instance was not instantiated.");
 
     /// <summary>Resets per-call state and copies the input into kernel memory.</summary>
+    /// <param name="call">The call that starts.</param>
+    /// <param name="startedTimestamp">The <see cref="Stopwatch"/> timestamp the call's timeout counts from.</param>
     /// <exception cref="PluginException">The input does not fit in the kernel memory limit.</exception>
-    public void BeginCall(PluginCall call)
+    public void BeginCall(PluginCall call, long startedTimestamp)
     {
         Call = call;
+        DeadlineTimestamp = startedTimestamp + call.Limits.TimeoutMs * Stopwatch.Frequency / 1000;
+        LinearMemoryBytesAtStart = Math.Max(GetLinearMemoryBytes(), 0);
         ErrorText = null;
         OutputOffset = 0;
         OutputLength = 0;
@@ -93,7 +112,7 @@ internal sealed class PluginInstance : IDisposable
         if (InputOffset == 0 && call.Input.Length > 0)
         {
             throw new PluginException(PluginErrorKind.OutOfMemory,
-                $"Plugin {Module.ShortName}, method '{call.Method}': the input of {call.Input.Length} bytes does not fit in kernel memory of {call.Limits.MaxMemoryBytes} bytes; send a smaller input or raise MaxMemoryBytes.");
+                $"Plugin {DisplayName} method '{call.Method}' for agent '{AgentId}': the input of {call.Input.Length} bytes does not fit in kernel memory of {call.Limits.MaxMemoryBytes} bytes; send a smaller input or raise MaxMemoryBytes.");
         }
     }
 
@@ -103,18 +122,21 @@ internal sealed class PluginInstance : IDisposable
         PluginCall? call = Call;
         if (call?.Log is { } logger)
         {
-            _stdout.Flush(logger, Module.ShortName, AgentId);
-            _stderr.Flush(logger, Module.ShortName, AgentId);
+            string plugin = call.PluginName ?? Module.ShortName;
+            _stdout.Flush(logger, plugin, AgentId);
+            _stderr.Flush(logger, plugin, AgentId);
         }
 
         Call = null;
     }
 
     /// <summary>Creates the store and instance and runs the initialisers, under the current call's limits.</summary>
-    public void Instantiate(Engine engine, Linker linker, PluginLimits limits, ulong epochTicks)
+    public void Instantiate(Engine engine, Linker linker, PluginLimits limits, EpochTicker ticker)
     {
         _store = new Store(engine, this);
-        ApplyLimits(limits, epochTicks);
+        _ticker = ticker;
+        _store.SetEpochDeadlineCallback(EpochDeadlineReached);
+        ApplyLimits(limits);
 
         WasiConfiguration wasi = new WasiConfiguration()
             .WithStandardOutputCallback(_stdout.Append)
@@ -122,11 +144,12 @@ internal sealed class PluginInstance : IDisposable
         _store.SetWasiConfiguration(wasi);
 
         _instance = linker.Instantiate(_store, Module.WasmModule);
+        _linearMemory = _instance.GetMemory("memory");
         RunInitialisers(_instance);
     }
 
-    /// <summary>Sets the memory limit, fuel and epoch deadline for the next piece of guest code.</summary>
-    public void ApplyLimits(PluginLimits limits, ulong epochTicks)
+    /// <summary>Sets the memory limit, fuel and epoch deadline of the current call for the next piece of guest code.</summary>
+    public void ApplyLimits(PluginLimits limits)
     {
         Store store = Store;
         long memoryLimit = limits.MaxMemoryBytesInPages;
@@ -139,7 +162,7 @@ internal sealed class PluginInstance : IDisposable
         // Wasmtime may clamp the fuel it accepts, so the value read back is the start for FuelConsumed.
         store.Fuel = limits.Fuel;
         FuelAtStart = store.Fuel;
-        store.SetEpochDeadline(epochTicks);
+        store.SetEpochDeadline(_ticker!.TicksUntil(DeadlineTimestamp));
     }
 
     /// <summary>Calls an export of type <c>() -> i32</c>, or <c>_start</c> (which returns 0 when it returns).</summary>
@@ -151,7 +174,7 @@ internal sealed class PluginInstance : IDisposable
             // A WASI command de-initialises itself when _start returns, so the instance is used up.
             IsSpent = true;
             Action start = instance.GetAction(PluginModule.CommandExport)
-                ?? throw new PluginException(PluginErrorKind.MissingExport, $"Plugin {Module.ShortName} has no _start export of type () -> ().");
+                ?? throw new PluginException(PluginErrorKind.MissingExport, $"Plugin {DisplayName} has no _start export of type () -> ().");
             start();
             return 0;
         }
@@ -160,7 +183,7 @@ internal sealed class PluginInstance : IDisposable
         {
             function = instance.GetFunction<int>(method)
                 ?? throw new PluginException(PluginErrorKind.MissingExport,
-                    $"Plugin {Module.ShortName} has no export '{method}' of type () -> i32; callable exports: {Module.ExportList}.");
+                    $"Plugin {DisplayName} has no export '{method}' of type () -> i32; callable exports: {Module.ExportList}.");
             _exports.Add(method, function);
         }
 
@@ -170,8 +193,7 @@ internal sealed class PluginInstance : IDisposable
     /// <summary>Returns the current size in bytes of the plugin's exported memory, or -1 when it exports none.</summary>
     public long GetLinearMemoryBytes()
     {
-        Memory? memory = _instance?.GetMemory("memory");
-        return memory?.GetLength() ?? -1;
+        return _linearMemory?.GetLength() ?? -1;
     }
 
     public void Dispose()
@@ -179,7 +201,31 @@ internal sealed class PluginInstance : IDisposable
         _store?.Dispose();
         _store = null;
         _instance = null;
+        _linearMemory = null;
         _exports.Clear();
+    }
+
+    /// <summary>
+    /// Runs when guest code reaches the store's epoch deadline: stops the call once its own deadline has
+    /// passed, or else sets the next check.
+    /// </summary>
+    /// <remarks>
+    /// The exception ends the guest code. wasmtime-dotnet attaches it as the inner exception of the
+    /// exception the call throws, and the engine words the message with the time the call really ran.
+    /// </remarks>
+    private static ulong OnEpochDeadline(Store store)
+    {
+        if (store.GetData() is not PluginInstance { Call: not null, _ticker: { } ticker } instance)
+        {
+            throw new HostTrapException(PluginErrorKind.Timeout, "timed out: the epoch deadline was reached outside a plugin call.");
+        }
+
+        if (Stopwatch.GetTimestamp() >= instance.DeadlineTimestamp)
+        {
+            throw new HostTrapException(PluginErrorKind.Timeout, "timed out.");
+        }
+
+        return ticker.TicksUntil(instance.DeadlineTimestamp);
     }
 
     private void RunInitialisers(Instance instance)
@@ -209,13 +255,13 @@ internal sealed class PluginInstance : IDisposable
         if (hsInit.Parameters.Count == 2)
         {
             Action<int, int> init = instance.GetAction<int, int>("hs_init")
-                ?? throw new PluginException(PluginErrorKind.Linking, $"Plugin {Module.ShortName}: hs_init has an unsupported type; expected (i32, i32) -> () or () -> ().");
+                ?? throw new PluginException(PluginErrorKind.Linking, $"Plugin {DisplayName}: hs_init has an unsupported type; expected (i32, i32) -> () or () -> ().");
             init(0, 0);
             return;
         }
 
         Action initWithoutArguments = instance.GetAction("hs_init")
-            ?? throw new PluginException(PluginErrorKind.Linking, $"Plugin {Module.ShortName}: hs_init has an unsupported type; expected (i32, i32) -> () or () -> ().");
+            ?? throw new PluginException(PluginErrorKind.Linking, $"Plugin {DisplayName}: hs_init has an unsupported type; expected (i32, i32) -> () or () -> ().");
         initWithoutArguments();
     }
 
