@@ -13,7 +13,19 @@ internal static class AgentCommands
             throw new UsageException("missing agent command: spawn, list, show, attach, exec, snapshot, recover or terminate");
         }
 
-        CommandLine line = CommandLine.Parse(args[1..], "json");
+        CommandSpec spec = args[0] switch
+        {
+            "spawn" => CommandSpec.Client("agent spawn", 0, "owner", "memory-mb", "timeout-ms", "fuel", "config", "plugin"),
+            "list" => CommandSpec.Client("agent list", 0),
+            "show" => CommandSpec.Client("agent show", 1),
+            "attach" => CommandSpec.Client("agent attach", 2),
+            "exec" => CommandSpec.Client("agent exec", 3, "plugin"),
+            "snapshot" => CommandSpec.Client("agent snapshot", 1),
+            "recover" => CommandSpec.Client("agent recover", 1),
+            "terminate" => CommandSpec.Client("agent terminate", 1),
+            _ => throw new UsageException($"unknown agent command '{args[0]}'; use spawn, list, show, attach, exec, snapshot, recover or terminate"),
+        };
+        CommandLine line = CommandLine.Parse(args[1..], spec);
         bool json = line.Flag("json");
         return args[0] switch
         {
@@ -24,8 +36,7 @@ internal static class AgentCommands
             "exec" => await ExecAsync(line, json).ConfigureAwait(false),
             "snapshot" => await SnapshotAsync(line, json).ConfigureAwait(false),
             "recover" => await RecoverAsync(line, json).ConfigureAwait(false),
-            "terminate" => await TerminateAsync(line).ConfigureAwait(false),
-            _ => throw new UsageException($"unknown agent command '{args[0]}'"),
+            _ => await TerminateAsync(line, json).ConfigureAwait(false),
         };
     }
 
@@ -44,16 +55,15 @@ internal static class AgentCommands
             Plugins = [.. line.Options("plugin")],
         };
         await using McpZeroClient client = await ClientCommand.ConnectAsync(line).ConfigureAwait(false);
-        line.EnsureNoExtras(0);
 
         AgentInfo agent = await ClientCommand.RequestAsync<AgentInfo>(client, request).ConfigureAwait(false);
         if (json)
         {
-            JsonOutput.Write(agent, CliJsonContext.Default.AgentInfo);
+            JsonOutput.Write(agent, CliJsonContext.Relaxed.AgentInfo);
         }
         else
         {
-            Console.Out.WriteLine(agent.AgentId);
+            Output.Out.WriteLine(agent.AgentId);
         }
 
         return Cli.ExitOk;
@@ -62,11 +72,10 @@ internal static class AgentCommands
     private static async Task<int> ListAsync(CommandLine line, bool json)
     {
         await using McpZeroClient client = await ClientCommand.ConnectAsync(line).ConfigureAwait(false);
-        line.EnsureNoExtras(0);
         AgentListResponse list = await ClientCommand.RequestAsync<AgentListResponse>(client, new AgentListRequest()).ConfigureAwait(false);
         if (json)
         {
-            JsonOutput.Write(list, CliJsonContext.Default.AgentListResponse);
+            JsonOutput.Write(list, CliJsonContext.Relaxed.AgentListResponse);
             return Cli.ExitOk;
         }
 
@@ -76,7 +85,7 @@ internal static class AgentCommands
             table.Add(agent.AgentId, agent.Owner, agent.Status, agent.Executions.ToString(), TimeFormat.FromUnixMicros(agent.CreatedUnixMicros), string.Join(",", agent.Plugins));
         }
 
-        table.Write(Console.Out);
+        table.Write(Output.Out);
         return Cli.ExitOk;
     }
 
@@ -84,7 +93,6 @@ internal static class AgentCommands
     {
         string agentId = line.Argument(0, "agent id");
         await using McpZeroClient client = await ClientCommand.ConnectAsync(line).ConfigureAwait(false);
-        line.EnsureNoExtras(1);
         AgentInfo agent = await ClientCommand.RequestAsync<AgentInfo>(client, new AgentShowRequest { AgentId = agentId }).ConfigureAwait(false);
         WriteAgent(agent, json);
         return Cli.ExitOk;
@@ -95,15 +103,14 @@ internal static class AgentCommands
         string agentId = line.Argument(0, "agent id");
         string plugin = line.Argument(1, "plugin name");
         await using McpZeroClient client = await ClientCommand.ConnectAsync(line).ConfigureAwait(false);
-        line.EnsureNoExtras(2);
         AgentInfo agent = await ClientCommand.RequestAsync<AgentInfo>(client, new AgentAttachRequest { AgentId = agentId, Plugin = plugin }).ConfigureAwait(false);
         if (json)
         {
-            JsonOutput.Write(agent, CliJsonContext.Default.AgentInfo);
+            JsonOutput.Write(agent, CliJsonContext.Relaxed.AgentInfo);
         }
         else
         {
-            Console.Out.WriteLine($"attached {plugin} to {agentId}; plugins: {string.Join(", ", agent.Plugins)}");
+            Output.Out.WriteLine($"attached {plugin} to {agentId}; plugins: {string.Join(", ", agent.Plugins)}");
         }
 
         return Cli.ExitOk;
@@ -122,22 +129,22 @@ internal static class AgentCommands
         byte[] input = await ReadInputAsync(inputArgument).ConfigureAwait(false);
 
         await using McpZeroClient client = await ClientCommand.ConnectAsync(line).ConfigureAwait(false);
-        line.EnsureNoExtras(3);
         ExecResponse result = await ClientCommand.RequestAsync<ExecResponse>(
             client,
             new AgentExecRequest { AgentId = agentId, Method = method, Input = input, Plugin = plugin }).ConfigureAwait(false);
 
         if (json)
         {
-            JsonOutput.Write(result, CliJsonContext.Default.ExecResponse);
+            JsonOutput.Write(result, CliJsonContext.Relaxed.ExecResponse);
             return Cli.ExitOk;
         }
 
-        using Stream stdout = Console.OpenStandardOutput();
-        await stdout.WriteAsync(result.Output).ConfigureAwait(false);
+        await Output.WriteBytesAsync(result.Output).ConfigureAwait(false);
+
+        // A terminal prompt would otherwise continue on the output's last line.
         if (!Console.IsOutputRedirected && (result.Output.Length == 0 || result.Output[^1] != (byte)'\n'))
         {
-            await stdout.WriteAsync("\n"u8.ToArray()).ConfigureAwait(false);
+            await Output.WriteBytesAsync("\n"u8.ToArray()).ConfigureAwait(false);
         }
 
         return Cli.ExitOk;
@@ -147,15 +154,14 @@ internal static class AgentCommands
     {
         string agentId = line.Argument(0, "agent id");
         await using McpZeroClient client = await ClientCommand.ConnectAsync(line).ConfigureAwait(false);
-        line.EnsureNoExtras(1);
         SnapshotResponse snapshot = await ClientCommand.RequestAsync<SnapshotResponse>(client, new AgentSnapshotRequest { AgentId = agentId }).ConfigureAwait(false);
         if (json)
         {
-            JsonOutput.Write(snapshot, CliJsonContext.Default.SnapshotResponse);
+            JsonOutput.Write(snapshot, CliJsonContext.Relaxed.SnapshotResponse);
         }
         else
         {
-            Console.Out.WriteLine(snapshot.SnapshotId);
+            Output.Out.WriteLine(snapshot.SnapshotId);
         }
 
         return Cli.ExitOk;
@@ -165,27 +171,33 @@ internal static class AgentCommands
     {
         string snapshotId = line.Argument(0, "snapshot id");
         await using McpZeroClient client = await ClientCommand.ConnectAsync(line).ConfigureAwait(false);
-        line.EnsureNoExtras(1);
         AgentInfo agent = await ClientCommand.RequestAsync<AgentInfo>(client, new AgentRecoverRequest { SnapshotId = snapshotId }).ConfigureAwait(false);
         if (json)
         {
-            JsonOutput.Write(agent, CliJsonContext.Default.AgentInfo);
+            JsonOutput.Write(agent, CliJsonContext.Relaxed.AgentInfo);
         }
         else
         {
-            Console.Out.WriteLine($"recovered {agent.AgentId} from {snapshotId} ({agent.Variables.Length} variables)");
+            Output.Out.WriteLine($"recovered {agent.AgentId} from {snapshotId} ({agent.Variables.Length} variables)");
         }
 
         return Cli.ExitOk;
     }
 
-    private static async Task<int> TerminateAsync(CommandLine line)
+    private static async Task<int> TerminateAsync(CommandLine line, bool json)
     {
         string agentId = line.Argument(0, "agent id");
         await using McpZeroClient client = await ClientCommand.ConnectAsync(line).ConfigureAwait(false);
-        line.EnsureNoExtras(1);
         OkResponse ok = await ClientCommand.RequestAsync<OkResponse>(client, new AgentTerminateRequest { AgentId = agentId }).ConfigureAwait(false);
-        Console.Out.WriteLine(ok.Message);
+        if (json)
+        {
+            JsonOutput.Write(ok, CliJsonContext.Relaxed.OkResponse);
+        }
+        else
+        {
+            Output.Out.WriteLine(ok.Message);
+        }
+
         return Cli.ExitOk;
     }
 
@@ -206,14 +218,7 @@ internal static class AgentCommands
 
         if (argument.StartsWith('@'))
         {
-            try
-            {
-                return await File.ReadAllBytesAsync(argument[1..]).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                throw new UsageException($"cannot read input file '{argument[1..]}': {ex.Message}");
-            }
+            return await InputFile.ReadAllBytesAsync(argument[1..], "input file").ConfigureAwait(false);
         }
 
         return Encoding.UTF8.GetBytes(argument);
@@ -240,7 +245,7 @@ internal static class AgentCommands
     {
         if (json)
         {
-            JsonOutput.Write(agent, CliJsonContext.Default.AgentInfo);
+            JsonOutput.Write(agent, CliJsonContext.Relaxed.AgentInfo);
             return;
         }
 
@@ -255,7 +260,7 @@ internal static class AgentCommands
         table.Add("executions", agent.Executions.ToString());
         table.Add("variables", string.Join(", ", agent.Variables.Select(variable => $"{variable.Name} ({variable.SizeBytes} B)")));
         table.Add("snapshots", string.Join(", ", agent.Snapshots));
-        table.Write(Console.Out);
+        table.Write(Output.Out);
     }
 
     private static string Default(long value) => value == 0 ? "default" : value.ToString();

@@ -1,38 +1,37 @@
 namespace McpZero.Cli;
 
-/// <summary>A command line split into positional arguments and <c>--name value</c> options.</summary>
+/// <summary>A command line split into positional arguments, <c>--name value</c> options and flags.</summary>
 internal sealed class CommandLine
 {
     private readonly Dictionary<string, List<string>> _options = new(StringComparer.Ordinal);
     private readonly HashSet<string> _flags = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _used = new(StringComparer.Ordinal);
 
     private CommandLine(List<string> positional) => Positional = positional;
 
     public List<string> Positional { get; }
 
     /// <summary>
-    /// Parses <paramref name="args"/>. Names in <paramref name="flagNames"/> take no value; every
-    /// other <c>--name</c> takes the next argument, or the text after <c>=</c>.
+    /// Parses <paramref name="args"/> against <paramref name="spec"/>. A value option takes the next
+    /// argument, or the text after <c>=</c>; everything after <c>--</c> is positional.
     /// </summary>
-    public static CommandLine Parse(IEnumerable<string> args, params string[] flagNames)
+    /// <exception cref="UsageException">An option is unknown or lacks its value, or there are too many arguments.</exception>
+    public static CommandLine Parse(IReadOnlyList<string> args, CommandSpec spec)
     {
         var positional = new List<string>();
         var line = new CommandLine(positional);
-        using IEnumerator<string> enumerator = args.GetEnumerator();
         bool onlyPositional = false;
-        while (enumerator.MoveNext())
+        for (int i = 0; i < args.Count; i++)
         {
-            string arg = enumerator.Current;
-            if (onlyPositional || !arg.StartsWith("--", StringComparison.Ordinal) || arg == "--")
+            string arg = args[i];
+            if (onlyPositional || !arg.StartsWith("--", StringComparison.Ordinal))
             {
-                if (arg == "--" && !onlyPositional)
-                {
-                    onlyPositional = true;
-                    continue;
-                }
-
                 positional.Add(arg);
+                continue;
+            }
+
+            if (arg == "--")
+            {
+                onlyPositional = true;
                 continue;
             }
 
@@ -45,7 +44,7 @@ internal sealed class CommandLine
                 name = name[..equals];
             }
 
-            if (flagNames.Contains(name))
+            if (spec.Flags.Contains(name))
             {
                 if (value is not null)
                 {
@@ -56,14 +55,21 @@ internal sealed class CommandLine
                 continue;
             }
 
+            if (!spec.ValueOptions.Contains(name))
+            {
+                throw UnknownOption(spec, name);
+            }
+
             if (value is null)
             {
-                if (!enumerator.MoveNext())
+                // An option name in the value's place means the value is missing; --name=VALUE passes
+                // a value that starts with "--".
+                if (i + 1 >= args.Count || args[i + 1].StartsWith("--", StringComparison.Ordinal))
                 {
                     throw new UsageException($"option --{name} needs a value");
                 }
 
-                value = enumerator.Current;
+                value = args[++i];
             }
 
             if (!line._options.TryGetValue(name, out List<string>? values))
@@ -75,26 +81,19 @@ internal sealed class CommandLine
             values.Add(value);
         }
 
+        if (positional.Count > spec.MaxPositional)
+        {
+            throw new UsageException($"unexpected argument '{positional[spec.MaxPositional]}' for `{spec.Name}`");
+        }
+
         return line;
     }
 
-    public bool Flag(string name)
-    {
-        _used.Add(name);
-        return _flags.Contains(name);
-    }
+    public bool Flag(string name) => _flags.Contains(name);
 
-    public string? Option(string name)
-    {
-        _used.Add(name);
-        return _options.TryGetValue(name, out List<string>? values) ? values[^1] : null;
-    }
+    public string? Option(string name) => _options.TryGetValue(name, out List<string>? values) ? values[^1] : null;
 
-    public IReadOnlyList<string> Options(string name)
-    {
-        _used.Add(name);
-        return _options.TryGetValue(name, out List<string>? values) ? values : [];
-    }
+    public IReadOnlyList<string> Options(string name) => _options.TryGetValue(name, out List<string>? values) ? values : [];
 
     public long? LongOption(string name, long min, long max)
     {
@@ -117,21 +116,11 @@ internal sealed class CommandLine
         return index < Positional.Count ? Positional[index] : throw new UsageException($"missing {what}");
     }
 
-    /// <summary>Rejects options the command did not read, and extra positional arguments.</summary>
-    public void EnsureNoExtras(int maxPositional)
+    private static UsageException UnknownOption(CommandSpec spec, string name)
     {
-        foreach (string name in _options.Keys.Concat(_flags))
-        {
-            if (!_used.Contains(name))
-            {
-                throw new UsageException($"unknown option --{name}");
-            }
-        }
-
-        if (Positional.Count > maxPositional)
-        {
-            throw new UsageException($"unexpected argument '{Positional[maxPositional]}'");
-        }
+        string? suggestion = spec.Suggest(name);
+        string hint = suggestion is null ? "" : $"; did you mean --{suggestion}?";
+        return new UsageException($"unknown option --{name} for `{spec.Name}`{hint}");
     }
 }
 

@@ -1,49 +1,91 @@
 namespace McpZero.Cli;
 
+/// <summary>Usage text: the main help and one section per command group.</summary>
 internal static class HelpText
 {
-    public const string Main = """
+    private const string Header = """
         mcpzero: an edge appliance that runs WebAssembly plugins as long-lived agents.
 
-        Usage: mcpzero COMMAND [ARGS] [--socket PATH] [--json]
+        Usage: mcpzero COMMAND [ARGS] [OPTIONS]
 
+        Options follow the command, for example `mcpzero agent list --json`. Put `--` before an
+        argument that starts with "--". `--help` or `-h` after any command prints its help.
+
+        """;
+
+    private const string DaemonSection = """
         Daemon:
           serve [--socket PATH] [--data DIR] [--config FILE] [--max-frame-bytes N]
+                [--instances-per-plugin N]
                                           run the daemon in the foreground (see `mcpzero serve --help`)
-          status                          daemon version, counts, memory and module cache
+          status                          daemon version, uptime, counts, memory and module cache
 
+        """;
+
+    private const string PluginSection = """
         Plugins:
           plugin install FILE.wasm|manifest.json [--name NAME]
           plugin list
           plugin show NAME
-          plugin remove NAME              refused while an active agent has it attached
+          plugin remove NAME              rejected while an active agent has it attached
 
+        """;
+
+    private const string AgentSection = """
         Agents:
           agent spawn [--owner NAME] [--memory-mb N] [--timeout-ms N] [--fuel N]
                       [--config KEY=VALUE]... [--plugin NAME]...    prints the new agent id
+                      (--memory-mb in MiB, --timeout-ms in milliseconds per call, --fuel in
+                      fuel units per call, about one per WebAssembly instruction; unset values
+                      use the daemon's defaults)
           agent list
           agent show AGENT
           agent attach AGENT PLUGIN
           agent exec AGENT METHOD [INPUT|@FILE|-] [--plugin NAME]   writes the output bytes to stdout
+                      (INPUT is the text itself, @FILE a file's bytes, - or nothing reads stdin
+                      when it is not a terminal)
           agent snapshot AGENT            prints the snapshot id
           agent recover SNAPSHOT          restores the snapshot's agent to that state
           agent terminate AGENT
 
+        """;
+
+    private const string TraceSection = """
         Trace log:
           trace list [--agent AGENT] [--since 15m|2026-12-04T10:00:00Z] [--limit N]
           trace verify [--from SEQUENCE]  checks the hash chain; exit status 1 when broken
 
+        """;
+
+    private const string BenchSection = """
         Benchmark:
           bench [--agents N] [--iterations N] [--payload-bytes N] [--plugin NAME] [--method NAME]
+                per agent: spawn, attach PLUGIN (default data_processing), run METHOD (default
+                process) N times (default 100), terminate; --agents defaults to 1, --payload-bytes
+                adds that many bytes of padding to each input (default 0)
 
+        """;
+
+    private const string ClientOptions = """
         Options for every client command:
           --socket PATH   daemon socket (default: $MCPZERO__SOCKETPATH, else ./var/mcpzero.sock
                           when it exists, else /run/mcpzero/mcpzero.sock)
           --json          print the response as JSON
+          --help, -h      print help for the command
 
         Exit status: 0 ok, 1 the daemon returned an error, 2 usage error, 3 cannot connect.
 
         """;
+
+    public const string Main = Header + DaemonSection + PluginSection + AgentSection + TraceSection + BenchSection + ClientOptions;
+
+    public const string Plugin = "Usage: mcpzero plugin COMMAND [ARGS] [OPTIONS]\n\n" + PluginSection + ClientOptions;
+
+    public const string Agent = "Usage: mcpzero agent COMMAND [ARGS] [OPTIONS]\n\n" + AgentSection + ClientOptions;
+
+    public const string Trace = "Usage: mcpzero trace COMMAND [OPTIONS]\n\n" + TraceSection + ClientOptions;
+
+    public const string Bench = "Usage: mcpzero bench [OPTIONS]\n\n" + BenchSection + ClientOptions;
 
     public const string Serve = """
         Usage: mcpzero serve [--socket PATH] [--data DIR] [--config FILE] [--max-frame-bytes N]
@@ -51,18 +93,66 @@ internal static class HelpText
 
         Runs the daemon in the foreground until SIGTERM or SIGINT.
 
-          --socket PATH            Unix socket to listen on (default ./var/mcpzero.sock, or
-                                   /run/mcpzero/mcpzero.sock when started by systemd)
-          --data DIR               data directory (default ./var, or /var/lib/mcpzero under systemd)
-          --config FILE            JSON configuration file (default /etc/mcpzero/mcpzero.json if present)
-          --max-frame-bytes N      largest request body accepted, in bytes (default 4194304)
-          --instances-per-plugin N warm WebAssembly instances kept per plugin (default 4)
+          --socket PATH            sets SocketPath
+          --data DIR               sets DataDirectory
+          --config FILE            JSON configuration file whose top-level keys are the keys below
+                                   (default /etc/mcpzero/mcpzero.json when it exists)
+          --max-frame-bytes N      sets MaxFrameBytes
+          --instances-per-plugin N sets InstancesPerPlugin
 
-        Every configuration key can also be set as an environment variable MCPZERO__KEY, for
-        example MCPZERO__SOCKETPATH, MCPZERO__DATADIRECTORY, MCPZERO__MAXFRAMEBYTES,
-        MCPZERO__SOCKETMODE (octal, default 660), MCPZERO__MAXINPUTBYTES, MCPZERO__DEFAULTTIMEOUTMS,
-        MCPZERO__DEFAULTMEMORYMB, MCPZERO__CHECKPOINTINTERVALSECONDS, MCPZERO__SHUTDOWNTIMEOUTSECONDS.
-        Flags win over environment variables, which win over the file.
+        Configuration keys, with defaults:
+          SocketPath                 Unix socket to listen on: ./var/mcpzero.sock, or
+                                     /run/mcpzero/mcpzero.sock when started by systemd
+          DataDirectory              plugins, agents, snapshots and the trace log: ./var, or
+                                     $STATE_DIRECTORY or /var/lib/mcpzero when started by systemd
+          SocketMode                 permission bits of the socket file, octal: 660
+          MaxFrameBytes              largest request body accepted, in bytes: 4194304 (4 MiB),
+                                     minimum 1024; limits module size and exec input over the socket
+          ShutdownTimeoutSeconds     seconds SIGTERM waits for requests in flight: 10 (0 to 3600)
+          MaxConnections             client connections open at once: 256 (1 to 65536)
+          InstancesPerPlugin         warm WebAssembly instances kept per plugin: 4 (1 to 1024)
+          MaxInputBytes              largest exec input, in bytes: 1048576 (1 MiB)
+          DefaultTimeoutMs           time limit of one call for agents that set none, in
+                                     milliseconds: 5000 (1 to 600000)
+          DefaultMemoryMb            linear memory limit for agents that set none, in MiB: 64
+                                     (1 to 4096)
+          CheckpointIntervalSeconds  seconds between checkpoints of the agent store: 30 (1 to 86400)
+
+        Every key can also be set as an environment variable MCPZERO__KEY, for example
+        MCPZERO__MAXFRAMEBYTES=8388608. Flags win over environment variables, which win over the file.
 
         """;
+
+    /// <summary>Returns true when <c>--help</c> or <c>-h</c> appears before any <c>--</c>.</summary>
+    public static bool IsRequested(IEnumerable<string> args)
+    {
+        foreach (string arg in args)
+        {
+            if (arg == "--")
+            {
+                return false;
+            }
+
+            if (arg is "--help" or "-h")
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Returns true when <paramref name="command"/> has a help text of its own.</summary>
+    public static bool HasOwnHelp(string command) => command is "serve" or "plugin" or "agent" or "trace" or "bench";
+
+    /// <summary>Returns the help of <paramref name="command"/>, or the main help when it has none of its own.</summary>
+    public static string For(string? command) => command switch
+    {
+        "serve" => Serve,
+        "plugin" => Plugin,
+        "agent" => Agent,
+        "trace" => Trace,
+        "bench" => Bench,
+        _ => Main,
+    };
 }

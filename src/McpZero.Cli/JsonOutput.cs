@@ -1,5 +1,7 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using McpZero.Protocol.Messages;
 
 namespace McpZero.Cli;
@@ -7,9 +9,10 @@ namespace McpZero.Cli;
 /// <summary>Writes responses as JSON for scripts (<c>--json</c>), with snake_case names.</summary>
 internal static class JsonOutput
 {
-    public static void Write<T>(T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo)
+    /// <summary>Writes <paramref name="value"/>; pass type information from <see cref="CliJsonContext.Relaxed"/>.</summary>
+    public static void Write<T>(T value, JsonTypeInfo<T> typeInfo)
     {
-        Console.Out.WriteLine(JsonSerializer.Serialize(value, typeInfo));
+        Output.Out.WriteLine(JsonSerializer.Serialize(value, typeInfo));
     }
 }
 
@@ -29,4 +32,22 @@ internal static class JsonOutput
 [JsonSerializable(typeof(TraceListResponse))]
 [JsonSerializable(typeof(TraceVerifyResponse))]
 [JsonSerializable(typeof(BenchReport))]
-internal sealed partial class CliJsonContext : JsonSerializerContext;
+internal sealed partial class CliJsonContext : JsonSerializerContext
+{
+    /// <summary>
+    /// The generated metadata with the attribute's settings, and an encoder that leaves '+', '&lt;',
+    /// '&gt;', '&amp;', apostrophes and non-ASCII letters unescaped. The output goes to terminals and
+    /// scripts, never into HTML.
+    /// </summary>
+    public static CliJsonContext Relaxed => RelaxedHolder.Instance;
+
+    // A nested class, because static initializers in two files of a partial class run in an
+    // unspecified order, and this one needs Default.
+    private static class RelaxedHolder
+    {
+        public static readonly CliJsonContext Instance = new(new JsonSerializerOptions(Default.Options)
+        {
+            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        });
+    }
+}

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using McpZero.Client;
+using McpZero.Protocol;
 using McpZero.Protocol.Messages;
 
 namespace McpZero.Cli;
@@ -13,7 +14,15 @@ internal static class PluginCommands
             throw new UsageException("missing plugin command: install, list, show or remove");
         }
 
-        CommandLine line = CommandLine.Parse(args[1..], "json");
+        CommandSpec spec = args[0] switch
+        {
+            "install" => CommandSpec.Client("plugin install", 1, "name"),
+            "list" => CommandSpec.Client("plugin list", 0),
+            "show" => CommandSpec.Client("plugin show", 1),
+            "remove" => CommandSpec.Client("plugin remove", 1),
+            _ => throw new UsageException($"unknown plugin command '{args[0]}'; use install, list, show or remove"),
+        };
+        CommandLine line = CommandLine.Parse(args[1..], spec);
         bool json = line.Flag("json");
         switch (args[0])
         {
@@ -23,11 +32,10 @@ internal static class PluginCommands
             case "list":
             {
                 await using McpZeroClient client = await ClientCommand.ConnectAsync(line).ConfigureAwait(false);
-                line.EnsureNoExtras(0);
                 PluginListResponse list = await ClientCommand.RequestAsync<PluginListResponse>(client, new PluginListRequest()).ConfigureAwait(false);
                 if (json)
                 {
-                    JsonOutput.Write(list, CliJsonContext.Default.PluginListResponse);
+                    JsonOutput.Write(list, CliJsonContext.Relaxed.PluginListResponse);
                     return Cli.ExitOk;
                 }
 
@@ -37,7 +45,7 @@ internal static class PluginCommands
                     table.Add(plugin.Name, plugin.Sha256[..12], TimeFormat.Bytes(plugin.SizeBytes), plugin.AttachedAgents.ToString(), string.Join(",", plugin.Exports));
                 }
 
-                table.Write(Console.Out);
+                table.Write(Output.Out);
                 return Cli.ExitOk;
             }
 
@@ -45,7 +53,6 @@ internal static class PluginCommands
             {
                 string name = line.Argument(0, "plugin name");
                 await using McpZeroClient client = await ClientCommand.ConnectAsync(line).ConfigureAwait(false);
-                line.EnsureNoExtras(1);
                 PluginInfo plugin = await ClientCommand.RequestAsync<PluginInfo>(client, new PluginShowRequest { Name = name }).ConfigureAwait(false);
                 WritePlugin(plugin, json);
                 return Cli.ExitOk;
@@ -55,9 +62,16 @@ internal static class PluginCommands
             {
                 string name = line.Argument(0, "plugin name");
                 await using McpZeroClient client = await ClientCommand.ConnectAsync(line).ConfigureAwait(false);
-                line.EnsureNoExtras(1);
                 OkResponse ok = await ClientCommand.RequestAsync<OkResponse>(client, new PluginRemoveRequest { Name = name }).ConfigureAwait(false);
-                Console.Out.WriteLine(ok.Message);
+                if (json)
+                {
+                    JsonOutput.Write(ok, CliJsonContext.Relaxed.OkResponse);
+                }
+                else
+                {
+                    Output.Out.WriteLine(ok.Message);
+                }
+
                 return Cli.ExitOk;
             }
 
@@ -73,38 +87,31 @@ internal static class PluginCommands
     private static async Task<int> InstallAsync(CommandLine line, bool json)
     {
         string file = line.Argument(0, "module file (FILE.wasm or manifest.json)");
-        string? name = line.Option("name");
-        await using McpZeroClient client = await ClientCommand.ConnectAsync(line).ConfigureAwait(false);
-        line.EnsureNoExtras(1);
+        var request = new PluginInstallRequest { Name = line.Option("name") };
+        if (file.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+        {
+            request.ManifestJson = await InputFile.ReadAllTextAsync(file, "manifest").ConfigureAwait(false);
+            string modulePath = ModulePathFromManifest(file, request.ManifestJson);
+            request.Wasm = await InputFile.ReadAllBytesAsync(modulePath, "module").ConfigureAwait(false);
+            request.Name ??= ManifestName(request.ManifestJson) ?? Path.GetFileNameWithoutExtension(modulePath);
+        }
+        else
+        {
+            request.Wasm = await InputFile.ReadAllBytesAsync(file, "module").ConfigureAwait(false);
+            request.Name ??= Path.GetFileNameWithoutExtension(file);
+        }
 
-        var request = new PluginInstallRequest { Name = name };
+        await using McpZeroClient client = await ClientCommand.ConnectAsync(line).ConfigureAwait(false);
+        PluginInfo plugin;
         try
         {
-            if (file.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
-            {
-                request.ManifestJson = await File.ReadAllTextAsync(file).ConfigureAwait(false);
-                string modulePath = ModulePathFromManifest(file, request.ManifestJson);
-                request.Wasm = await File.ReadAllBytesAsync(modulePath).ConfigureAwait(false);
-                request.Name ??= ManifestName(request.ManifestJson) ?? Path.GetFileNameWithoutExtension(modulePath);
-            }
-            else
-            {
-                request.Wasm = await File.ReadAllBytesAsync(file).ConfigureAwait(false);
-                request.Name ??= Path.GetFileNameWithoutExtension(file);
-            }
+            plugin = await ClientCommand.RequestAsync<PluginInfo>(client, request).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (McpZeroServerException ex) when (ex.Code == ErrorCode.FrameTooLarge)
         {
-            throw new UsageException($"cannot read '{file}': {ex.Message}");
+            throw new McpZeroServerException(ex.Code, $"module '{file}' ({request.Wasm.Length} bytes) is too large to send: {ex.Message}");
         }
 
-        uint maxFrame = client.Server?.MaxFrameBytes ?? 0;
-        if (maxFrame > 0 && request.Wasm.Length + 4096 > maxFrame)
-        {
-            throw new UsageException($"module '{file}' is {request.Wasm.Length} bytes, over the daemon's maximum frame size of {maxFrame} bytes; raise MaxFrameBytes in the daemon's configuration");
-        }
-
-        PluginInfo plugin = await ClientCommand.RequestAsync<PluginInfo>(client, request).ConfigureAwait(false);
         WritePlugin(plugin, json);
         return Cli.ExitOk;
     }
@@ -142,7 +149,7 @@ internal static class PluginCommands
     {
         if (json)
         {
-            JsonOutput.Write(plugin, CliJsonContext.Default.PluginInfo);
+            JsonOutput.Write(plugin, CliJsonContext.Relaxed.PluginInfo);
             return;
         }
 
@@ -154,6 +161,6 @@ internal static class PluginCommands
         table.Add("config", string.Join(", ", plugin.Config.Select(pair => $"{pair.Key}={pair.Value}")));
         table.Add("installed", TimeFormat.FromUnixMicros(plugin.InstalledUnixMicros));
         table.Add("agents", plugin.AttachedAgents.ToString());
-        table.Write(Console.Out);
+        table.Write(Output.Out);
     }
 }

@@ -15,15 +15,27 @@ namespace McpZero.Cli
 
         public static async Task<int> RunAsync(string[] args)
         {
-            if (args.Length == 0 || args[0] is "--help" or "-h" or "help")
+            if (args.Length == 0)
             {
-                Console.Out.Write(HelpText.Main);
-                return args.Length == 0 ? ExitUsage : ExitOk;
+                Output.Out.Write(HelpText.Main);
+                return ExitUsage;
+            }
+
+            if (args[0] == "help")
+            {
+                Output.Out.Write(HelpText.For(args.Length > 1 ? args[1] : null));
+                return ExitOk;
+            }
+
+            if (HelpText.IsRequested(args))
+            {
+                Output.Out.Write(HelpText.For(args[0]));
+                return ExitOk;
             }
 
             if (args[0] is "--version" or "version")
             {
-                Console.Out.WriteLine($"mcpzero {Server.ServerInfo.Version} (wasmtime {Plugins.PluginEngine.WasmtimeVersion})");
+                Output.Out.WriteLine($"mcpzero {Server.ServerInfo.Version} (wasmtime {Plugins.PluginEngine.WasmtimeVersion})");
                 return ExitOk;
             }
 
@@ -39,29 +51,32 @@ namespace McpZero.Cli
                     "agent" => await AgentCommands.RunAsync(rest).ConfigureAwait(false),
                     "trace" => await TraceCommands.RunAsync(rest).ConfigureAwait(false),
                     "bench" => await BenchCommand.RunAsync(rest).ConfigureAwait(false),
-                    _ => throw new UsageException($"unknown command '{command}'"),
+                    _ when command.StartsWith("--", StringComparison.Ordinal) =>
+                        throw new UsageException($"option {command} must follow the command, for example `mcpzero status {command} ...`"),
+                    _ => throw new UsageException($"unknown command '{command}'; use serve, status, plugin, agent, trace or bench"),
                 };
             }
             catch (UsageException ex)
             {
-                Console.Error.WriteLine($"mcpzero: {ex.Message}");
-                Console.Error.WriteLine("Run `mcpzero --help` for usage.");
+                Output.Error.WriteLine($"mcpzero: {ex.Message}");
+                string helpCommand = HelpText.HasOwnHelp(command) ? $"mcpzero {command}" : "mcpzero";
+                Output.Error.WriteLine($"Run `{helpCommand} --help` for usage.");
                 return ExitUsage;
             }
             catch (McpZeroConnectionException ex)
             {
-                Console.Error.WriteLine($"mcpzero: {ex.Message}");
-                Console.Error.WriteLine($"Is the daemon running? Start it with `mcpzero serve --socket {ex.SocketPath}` or `make run`, or pass --socket PATH.");
+                Output.Error.WriteLine($"mcpzero: {ex.Message}");
+                Output.Error.WriteLine($"Is the daemon running? Start it with `mcpzero serve --socket {ex.SocketPath}` or `make run`, or pass --socket PATH.");
                 return ExitCannotConnect;
             }
             catch (McpZeroServerException ex)
             {
-                Console.Error.WriteLine($"mcpzero: {ex.Message} ({ex.Code})");
+                Output.Error.WriteLine($"mcpzero: {ex.Message} ({ex.Code})");
                 return ExitServerError;
             }
             catch (TimeoutException ex)
             {
-                Console.Error.WriteLine($"mcpzero: {ex.Message}");
+                Output.Error.WriteLine($"mcpzero: {ex.Message}");
                 return ExitServerError;
             }
         }

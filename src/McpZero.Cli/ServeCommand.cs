@@ -6,12 +6,7 @@ internal static class ServeCommand
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        CommandLine line = CommandLine.Parse(args, "help");
-        if (line.Flag("help"))
-        {
-            Console.Out.Write(HelpText.Serve);
-            return Cli.ExitOk;
-        }
+        CommandLine line = CommandLine.Parse(args, new CommandSpec("serve", 0, ["socket", "data", "config", "max-frame-bytes", "instances-per-plugin"], []));
 
         var overrides = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         AddOverride(overrides, "SocketPath", line.Option("socket"));
@@ -19,7 +14,6 @@ internal static class ServeCommand
         AddOverride(overrides, "MaxFrameBytes", line.Option("max-frame-bytes"));
         AddOverride(overrides, "InstancesPerPlugin", line.Option("instances-per-plugin"));
         string? configFile = line.Option("config");
-        line.EnsureNoExtras(maxPositional: 0);
 
         GcHeapLimit heapLimit;
         try
@@ -28,8 +22,13 @@ internal static class ServeCommand
         }
         catch (InvalidOperationException ex)
         {
-            Console.Error.WriteLine($"mcpzero: refusing to start: {ex.Message}");
+            Output.Error.WriteLine($"mcpzero: refusing to start: {ex.Message}");
             return Cli.ExitServerError;
+        }
+
+        if (configFile is not null && Directory.Exists(configFile))
+        {
+            throw new UsageException($"configuration file '{configFile}' is a directory; give a JSON file");
         }
 
         if (configFile is not null && !File.Exists(configFile))

@@ -7,22 +7,21 @@ internal static class StatusCommand
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        CommandLine line = CommandLine.Parse(args, "json");
+        CommandLine line = CommandLine.Parse(args, CommandSpec.Client("status", 0));
         bool json = line.Flag("json");
         await using McpZeroClient client = await ClientCommand.ConnectAsync(line).ConfigureAwait(false);
-        line.EnsureNoExtras(maxPositional: 0);
 
         StatusResponse status = await ClientCommand.RequestAsync<StatusResponse>(client, new StatusRequest()).ConfigureAwait(false);
         if (json)
         {
-            JsonOutput.Write(status, CliJsonContext.Default.StatusResponse);
+            JsonOutput.Write(status, CliJsonContext.Relaxed.StatusResponse);
             return Cli.ExitOk;
         }
 
         var table = new TextTable("FIELD", "VALUE");
         table.Add("version", $"{status.ServerVersion} (wasmtime {status.WasmtimeVersion})");
         table.Add("pid", status.ProcessId.ToString());
-        table.Add("uptime", TimeSpan.FromMilliseconds(status.UptimeMilliseconds).ToString(@"d\.hh\:mm\:ss"));
+        table.Add("uptime", TimeFormat.Duration(TimeSpan.FromMilliseconds(status.UptimeMilliseconds)));
         table.Add("socket", status.SocketPath);
         table.Add("data", status.DataDirectory);
         table.Add("agents", status.Agents.ToString());
@@ -33,7 +32,7 @@ internal static class StatusCommand
         table.Add("gc heap", $"{TimeFormat.Bytes(status.GcHeapBytes)} of {TimeFormat.Bytes(status.GcHeapHardLimitBytes)} limit");
         table.Add("modules", $"{status.ModulesCompiled} compiled, {status.ModulesLoadedFromCache} loaded from cache");
         table.Add("connections", status.Connections.ToString());
-        table.Write(Console.Out);
+        table.Write(Output.Out);
         return Cli.ExitOk;
     }
 }

@@ -15,6 +15,35 @@ internal static class TimeFormat
     };
 
     /// <summary>
+    /// Formats a duration in its two largest units: 45s, 1m12s, 3h02m or 2d04h.
+    /// </summary>
+    public static string Duration(TimeSpan span)
+    {
+        if (span < TimeSpan.Zero)
+        {
+            span = TimeSpan.Zero;
+        }
+
+        CultureInfo invariant = CultureInfo.InvariantCulture;
+        if (span.TotalMinutes < 1)
+        {
+            return string.Create(invariant, $"{span.Seconds}s");
+        }
+
+        if (span.TotalHours < 1)
+        {
+            return string.Create(invariant, $"{span.Minutes}m{span.Seconds:00}s");
+        }
+
+        if (span.TotalDays < 1)
+        {
+            return string.Create(invariant, $"{span.Hours}h{span.Minutes:00}m");
+        }
+
+        return string.Create(invariant, $"{(int)span.TotalDays}d{span.Hours:00}h");
+    }
+
+    /// <summary>
     /// Parses --since: an ISO 8601 time, or a duration back from now such as 30s, 15m, 2h or 7d.
     /// </summary>
     public static long ParseSince(string text)

@@ -13,7 +13,13 @@ internal static class TraceCommands
             throw new UsageException("missing trace command: list or verify");
         }
 
-        CommandLine line = CommandLine.Parse(args[1..], "json");
+        CommandSpec spec = args[0] switch
+        {
+            "list" => CommandSpec.Client("trace list", 0, "agent", "since", "limit"),
+            "verify" => CommandSpec.Client("trace verify", 0, "from"),
+            _ => throw new UsageException($"unknown trace command '{args[0]}'; use list or verify"),
+        };
+        CommandLine line = CommandLine.Parse(args[1..], spec);
         bool json = line.Flag("json");
         switch (args[0])
         {
@@ -26,11 +32,10 @@ internal static class TraceCommands
                     Limit = (int)(line.LongOption("limit", 1, 10_000) ?? 100),
                 };
                 await using McpZeroClient client = await ClientCommand.ConnectAsync(line).ConfigureAwait(false);
-                line.EnsureNoExtras(0);
                 TraceListResponse list = await ClientCommand.RequestAsync<TraceListResponse>(client, request).ConfigureAwait(false);
                 if (json)
                 {
-                    JsonOutput.Write(list, CliJsonContext.Default.TraceListResponse);
+                    JsonOutput.Write(list, CliJsonContext.Relaxed.TraceListResponse);
                     return Cli.ExitOk;
                 }
 
@@ -49,7 +54,7 @@ internal static class TraceCommands
                         record.Hash[..12]);
                 }
 
-                table.Write(Console.Out);
+                table.Write(Output.Out);
                 return Cli.ExitOk;
             }
 
@@ -57,19 +62,18 @@ internal static class TraceCommands
             {
                 var request = new TraceVerifyRequest { FromSequence = line.LongOption("from", 0, long.MaxValue) ?? 0 };
                 await using McpZeroClient client = await ClientCommand.ConnectAsync(line).ConfigureAwait(false);
-                line.EnsureNoExtras(0);
                 TraceVerifyResponse result = await ClientCommand.RequestAsync<TraceVerifyResponse>(client, request).ConfigureAwait(false);
                 if (json)
                 {
-                    JsonOutput.Write(result, CliJsonContext.Default.TraceVerifyResponse);
+                    JsonOutput.Write(result, CliJsonContext.Relaxed.TraceVerifyResponse);
                 }
                 else if (result.Ok)
                 {
-                    Console.Out.WriteLine($"ok: {result.RecordsChecked} records verified; head {result.HeadHash}");
+                    Output.Out.WriteLine($"ok: {result.RecordsChecked} records verified; head {result.HeadHash}");
                 }
                 else
                 {
-                    Console.Out.WriteLine($"FAILED at record {result.FirstBadSequence} after {result.RecordsChecked} records: {result.Message}");
+                    Output.Out.WriteLine($"FAILED at record {result.FirstBadSequence} after {result.RecordsChecked} records: {result.Message}");
                 }
 
                 return result.Ok ? Cli.ExitOk : Cli.ExitServerError;

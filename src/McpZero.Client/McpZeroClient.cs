@@ -4,6 +4,7 @@ using System.IO.Pipelines;
 using System.Net.Sockets;
 using McpZero.Protocol;
 using McpZero.Protocol.Messages;
+using MemoryPack;
 
 namespace McpZero.Client;
 
@@ -24,6 +25,7 @@ public sealed class McpZeroClient : IAsyncDisposable
     private readonly ConcurrentDictionary<uint, TaskCompletionSource<IResponse>> _pending = new();
     private readonly CancellationTokenSource _closing = new();
     private readonly Task _readLoop;
+    private ArrayBufferWriter<byte> _body = new(4096);
     private int _nextRequestId;
     private Exception? _failure;
 
@@ -43,18 +45,30 @@ public sealed class McpZeroClient : IAsyncDisposable
     public HelloResponse? Server { get; private set; }
 
     /// <summary>Connects to the daemon's socket and exchanges hello.</summary>
-    /// <exception cref="McpZeroConnectionException">Nothing listens on <paramref name="socketPath"/>.</exception>
+    /// <exception cref="McpZeroConnectionException">
+    /// Nothing listens on <paramref name="socketPath"/>, the path does not exist or is too long for a Unix socket.
+    /// </exception>
     public static async Task<McpZeroClient> ConnectAsync(string socketPath, string clientName = "mcpzero-client", CancellationToken cancellationToken = default)
     {
+        UnixDomainSocketEndPoint endPoint;
+        try
+        {
+            endPoint = new UnixDomainSocketEndPoint(socketPath);
+        }
+        catch (ArgumentOutOfRangeException ex)
+        {
+            throw new McpZeroConnectionException(socketPath, $"socket path '{socketPath}' is too long for a Unix socket (at most 107 bytes); use a shorter path", ex);
+        }
+
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {
-            await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), cancellationToken).ConfigureAwait(false);
+            await socket.ConnectAsync(endPoint, cancellationToken).ConfigureAwait(false);
         }
         catch (SocketException ex)
         {
             socket.Dispose();
-            throw new McpZeroConnectionException(socketPath, $"cannot connect to the daemon at '{socketPath}': {ex.Message}", ex);
+            throw new McpZeroConnectionException(socketPath, DescribeConnectFailure(socketPath, ex), ex);
         }
 
         var client = new McpZeroClient(socket, socketPath);
@@ -74,6 +88,11 @@ public sealed class McpZeroClient : IAsyncDisposable
     }
 
     /// <summary>Sends a request and returns the server's response, which may be an <see cref="ErrorResponse"/>.</summary>
+    /// <exception cref="McpZeroServerException">
+    /// The request is larger than the server's <see cref="HelloResponse.MaxFrameBytes"/>, with code
+    /// <see cref="ErrorCode.FrameTooLarge"/>; nothing is sent and the connection stays usable.
+    /// </exception>
+    /// <exception cref="McpZeroConnectionException">The connection is closed or sending failed.</exception>
     public async Task<IResponse> SendAsync(IRequest request, CancellationToken cancellationToken = default)
     {
         uint requestId = unchecked((uint)Interlocked.Increment(ref _nextRequestId));
@@ -89,7 +108,20 @@ public sealed class McpZeroClient : IAsyncDisposable
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            FrameWriter.WriteRequest(_writer, requestId, request);
+            // Serialize first so an oversized request fails here with its size. The server would
+            // reply FrameTooLarge and close the connection while this side is still writing, and
+            // the caller would see a broken pipe instead.
+            ReadOnlySpan<byte> body = SerializeBody(request);
+            uint maxFrameBytes = Server?.MaxFrameBytes ?? 0;
+            if (maxFrameBytes > 0 && (uint)body.Length > maxFrameBytes)
+            {
+                _pending.TryRemove(requestId, out _);
+                throw new McpZeroServerException(
+                    ErrorCode.FrameTooLarge,
+                    $"the request is {body.Length} bytes, over the daemon's maximum frame size of {maxFrameBytes} bytes; raise MaxFrameBytes in the daemon's configuration or send less data");
+            }
+
+            FrameWriter.WriteFrame(_writer, FrameFlags.None, request.MessageType, requestId, body);
             FlushResult flush = await _writer.FlushAsync(cancellationToken).ConfigureAwait(false);
             if (flush.IsCompleted)
             {
@@ -162,6 +194,36 @@ public sealed class McpZeroClient : IAsyncDisposable
         FailPending(new ObjectDisposedException(nameof(McpZeroClient)));
         _writeLock.Dispose();
         _closing.Dispose();
+    }
+
+    private static string DescribeConnectFailure(string socketPath, SocketException ex)
+    {
+        if (ex.SocketErrorCode == SocketError.ConnectionRefused)
+        {
+            return $"nothing is listening on '{socketPath}' (stale socket file)";
+        }
+
+        // connect() on a missing path fails with ENOENT, which .NET reports as "Cannot assign requested address".
+        if (!File.Exists(socketPath) && !Directory.Exists(socketPath))
+        {
+            return $"no daemon socket at '{socketPath}' (the file does not exist)";
+        }
+
+        return $"cannot connect to the daemon at '{socketPath}': {ex.Message}";
+    }
+
+    /// <summary>Serializes a request body into a buffer owned by the caller of the write lock.</summary>
+    private ReadOnlySpan<byte> SerializeBody(IRequest request)
+    {
+        // Drop a buffer that grew for one large request, so an idle client keeps at most 1 MiB.
+        if (_body.Capacity > 1024 * 1024)
+        {
+            _body = new ArrayBufferWriter<byte>(4096);
+        }
+
+        _body.ResetWrittenCount();
+        MemoryPackSerializer.Serialize(_body, request);
+        return _body.WrittenSpan;
     }
 
     private async Task ReadLoopAsync()
