@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text.RegularExpressions;
 using McpZero.Plugins;
 using McpZero.Protocol;
 using McpZero.Protocol.Messages;
@@ -12,6 +13,13 @@ public sealed partial class AgentRuntime
         if (string.IsNullOrWhiteSpace(owner))
         {
             throw new AgentException(ErrorCode.InvalidArgument, "agent owner is missing; pass --owner NAME");
+        }
+
+        if (!OwnerPattern().IsMatch(owner))
+        {
+            throw new AgentException(
+                ErrorCode.InvalidArgument,
+                $"agent owner '{owner}' is invalid; use 1 to 64 characters without spaces or control characters");
         }
 
         ValidateConstraints(constraints);
@@ -194,6 +202,9 @@ public sealed partial class AgentRuntime
 
         Log.AgentTerminated(_logger, agentId);
     }
+
+    [GeneratedRegex(@"^[^\s\p{C}]{1,64}$")]
+    private static partial Regex OwnerPattern();
 
     private AgentState GetAgent(string agentId) =>
         _agents.TryGetValue(agentId, out AgentState? agent)

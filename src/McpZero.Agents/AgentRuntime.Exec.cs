@@ -54,6 +54,7 @@ public sealed partial class AgentRuntime
         var call = new PluginCall
         {
             AgentId = record.AgentId,
+            PluginName = plugin.Record.Name,
             Method = method,
             Input = input,
             Config = EffectiveConfig(plugin.Record, record),
@@ -120,6 +121,7 @@ public sealed partial class AgentRuntime
     {
         if (pluginName is not null)
         {
+            GetPlugin(pluginName);
             if (!agent.Plugins.Contains(pluginName))
             {
                 throw new AgentException(
@@ -155,6 +157,9 @@ public sealed partial class AgentRuntime
             $"no plugin attached to agent '{agent.AgentId}' exports '{method}'; attached: {string.Join(", ", agent.Plugins)}");
     }
 
+    // NOTE: the upsert reaches disk with the next checkpoint (periodic, or at shutdown), so a crash
+    // loses the variable changes since then while the trace log, committed every few milliseconds,
+    // keeps the records of those calls.
     private void PersistVariables(string agentId, PluginVariables variables)
     {
         if (!variables.TryTakeChanges(out _))

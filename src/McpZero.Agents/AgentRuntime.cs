@@ -19,6 +19,7 @@ public sealed partial class AgentRuntime : IAsyncDisposable
     private readonly StateStore _store;
     private readonly TraceLog _traces;
     private readonly PluginEngine _engine;
+    private readonly DataDirectoryLock _directoryLock;
     private readonly string _modulesDirectory;
     private readonly ConcurrentDictionary<string, AgentState> _agents = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, PluginState> _plugins = new(StringComparer.Ordinal);
@@ -29,8 +30,9 @@ public sealed partial class AgentRuntime : IAsyncDisposable
     private long _executions;
     private int _disposed;
 
-    private AgentRuntime(AgentRuntimeOptions options, ILoggerFactory loggerFactory, StateStore store, TraceLog traces, PluginEngine engine)
+    private AgentRuntime(AgentRuntimeOptions options, ILoggerFactory loggerFactory, StateStore store, TraceLog traces, PluginEngine engine, DataDirectoryLock directoryLock)
     {
+        _directoryLock = directoryLock;
         _options = options;
         _pluginLogger = loggerFactory.CreateLogger("McpZero.Plugins.Guest");
         _logger = loggerFactory.CreateLogger<AgentRuntime>();
@@ -62,6 +64,7 @@ public sealed partial class AgentRuntime : IAsyncDisposable
     {
         string dataDirectory = Path.GetFullPath(options.DataDirectory);
         EnsureWritableDirectory(dataDirectory);
+        DataDirectoryLock directoryLock = DataDirectoryLock.Acquire(dataDirectory);
 
         StateStore? store = null;
         TraceLog? traces = null;
@@ -76,23 +79,22 @@ public sealed partial class AgentRuntime : IAsyncDisposable
                 new PluginEngineOptions { CacheDirectory = Path.Combine(dataDirectory, "cache"), InstancesPerPlugin = options.InstancesPerPlugin },
                 loggerFactory.CreateLogger<PluginEngine>());
 
-            var runtime = new AgentRuntime(options, loggerFactory, store, traces, engine);
+            var runtime = new AgentRuntime(options, loggerFactory, store, traces, engine, directoryLock);
             Directory.CreateDirectory(runtime._modulesDirectory);
             runtime.LoadCatalogs();
             return runtime;
         }
-        catch (StorageException ex)
+        catch (Exception ex)
         {
             engine?.Dispose();
             traces?.Dispose();
             store?.Dispose();
-            throw new AgentException(ErrorCode.StorageFailure, ex.Message, ex);
-        }
-        catch
-        {
-            engine?.Dispose();
-            traces?.Dispose();
-            store?.Dispose();
+            directoryLock.Dispose();
+            if (ex is StorageException)
+            {
+                throw new AgentException(ErrorCode.StorageFailure, ex.Message, ex);
+            }
+
             throw;
         }
     }
@@ -115,6 +117,7 @@ public sealed partial class AgentRuntime : IAsyncDisposable
         await _store.DisposeAsync().ConfigureAwait(false);
         _engine.Dispose();
         _executionSlots.Dispose();
+        _directoryLock.Dispose();
     }
 
     private static void EnsureWritableDirectory(string directory)

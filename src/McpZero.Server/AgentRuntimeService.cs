@@ -15,8 +15,15 @@ internal sealed class AgentRuntimeService(ServerOptions options, ILoggerFactory 
 
     public AgentRuntime Runtime => _runtime ?? throw new InvalidOperationException("the agent runtime has not started");
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>Opens the runtime; called before the host starts so that a failure stops start-up early.</summary>
+    /// <exception cref="AgentException">The data directory cannot be used.</exception>
+    public void Open()
     {
+        if (_runtime is not null)
+        {
+            return;
+        }
+
         _runtime = AgentRuntime.Open(
             new AgentRuntimeOptions
             {
@@ -29,6 +36,11 @@ internal sealed class AgentRuntimeService(ServerOptions options, ILoggerFactory 
             },
             loggerFactory);
         Log.RuntimeOpened(_logger, options.DataDirectory);
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        Open();
         return Task.CompletedTask;
     }
 

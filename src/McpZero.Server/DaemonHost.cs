@@ -21,7 +21,9 @@ public static class DaemonHost
     public static async Task<int> RunAsync(string? configFile, IReadOnlyDictionary<string, string?> overrides, GcHeapLimit heapLimit)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, Args = [] });
-        builder.Configuration.AddJsonFile(configFile ?? DefaultConfigFile, optional: configFile is null, reloadOnChange: false);
+        // A relative --config is relative to the working directory, not to the binary's folder,
+        // which is where the JSON provider would look.
+        builder.Configuration.AddJsonFile(Path.GetFullPath(configFile ?? DefaultConfigFile), optional: configFile is null, reloadOnChange: false);
         builder.Configuration.AddEnvironmentVariables(EnvironmentPrefix);
         builder.Configuration.AddInMemoryCollection(overrides);
 
@@ -56,14 +58,22 @@ public static class DaemonHost
         using IHost host = builder.Build();
         ILogger logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("McpZero.Daemon");
         Log.Starting(logger, ServerInfo.Version, Environment.ProcessId, heapLimit.EffectiveBytes / (1024 * 1024), heapLimit.Source);
+        foreach (string key in ServerOptions.FindUnknownKeys(builder.Configuration))
+        {
+            Log.UnknownConfigurationKey(logger, key);
+        }
 
         try
         {
+            // The checks that can fail run before the host starts, so a refusal is reported once
+            // and the store of a daemon that is already running is never opened a second time.
+            SocketPathGuard.EnsureNotInUse(options.SocketPath);
+            host.Services.GetRequiredService<AgentRuntimeService>().Open();
             await host.StartAsync().ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is ServerStartException or Agents.AgentException)
         {
-            logger.LogCritical("Cannot start: {Reason}", ex.Message);
+            Log.CannotStart(logger, ex.Message);
             await Console.Error.WriteLineAsync($"mcpzero: {ex.Message}").ConfigureAwait(false);
             return 1;
         }

@@ -64,4 +64,10 @@ internal static partial class Log
 
     [LoggerMessage(40, LogLevel.Information, "mcpzero {Version} starting: pid {ProcessId}, GC heap hard limit {HeapLimitMiB} MiB ({Source})", EventName = "Starting")]
     public static partial void Starting(ILogger logger, string version, int processId, long heapLimitMiB, string source);
+
+    [LoggerMessage(41, LogLevel.Critical, "Cannot start: {Reason}", EventName = "CannotStart")]
+    public static partial void CannotStart(ILogger logger, string reason);
+
+    [LoggerMessage(42, LogLevel.Warning, "Configuration key '{Key}' is not a setting of mcpzero and is ignored; check its spelling", EventName = "UnknownConfigurationKey")]
+    public static partial void UnknownConfigurationKey(ILogger logger, string key);
 }

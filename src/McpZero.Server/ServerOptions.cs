@@ -69,6 +69,17 @@ public sealed class ServerOptions
         };
     }
 
+    private static readonly HashSet<string> KnownKeys = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "SocketPath", "DataDirectory", "SocketMode", "MaxFrameBytes", "ShutdownTimeoutSeconds", "MaxConnections",
+        "InstancesPerPlugin", "MaxInputBytes", "DefaultTimeoutMs", "DefaultMemoryMb", "CheckpointIntervalSeconds",
+        "Logging",
+    };
+
+    /// <summary>Returns top-level configuration keys that no setting reads, so typos can be reported.</summary>
+    public static IEnumerable<string> FindUnknownKeys(IConfiguration configuration) =>
+        configuration.GetChildren().Select(section => section.Key).Where(key => !KnownKeys.Contains(key));
+
     private static int ReadInt(IConfiguration configuration, string key, int defaultValue, int min, int max)
     {
         string? text = configuration[key];

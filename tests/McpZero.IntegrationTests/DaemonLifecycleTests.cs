@@ -136,4 +136,59 @@ public sealed class DaemonLifecycleTests
 
         Assert.StartsWith($"ok: {8 * CallsPerClient + 4} records verified", await daemon.OkAsync("trace", "verify"));
     }
+
+    [Fact]
+    public async Task SecondDaemonOnTheSameDataIsRejected()
+    {
+        await using Daemon daemon = await Daemon.StartAsync();
+
+        CliResult second = await daemon.RawAsync("serve", "--socket", Path.Combine(daemon.Directory, "second.sock"), "--data", daemon.DataDirectory);
+
+        Assert.Equal(1, second.ExitCode);
+        Assert.Contains("is in use by another mcpzero daemon", second.Stderr);
+        Assert.Contains($"pid {daemon.ProcessId}", second.Stderr);
+        Assert.False(File.Exists(Path.Combine(daemon.Directory, "second.sock")));
+        await daemon.OkAsync("status");
+    }
+
+    [Fact]
+    public async Task RelativeConfigFileIsReadAndTyposAreLogged()
+    {
+        await using Daemon daemon = await Daemon.StartAsync();
+        await daemon.StopAsync();
+        string socket = Path.Combine(daemon.Directory, "from-config.sock");
+        await File.WriteAllTextAsync(
+            Path.Combine(daemon.Directory, "c.json"),
+            "{\"SocketPath\":\"" + socket + "\",\"DataDirectory\":\"" + daemon.DataDirectory + "\",\"SocketPth\":\"typo\"}");
+
+        var info = new System.Diagnostics.ProcessStartInfo(TestPaths.Binary, ["serve", "--config", "c.json"])
+        {
+            WorkingDirectory = daemon.Directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = System.Diagnostics.Process.Start(info)!;
+        try
+        {
+            for (int i = 0; i < 200 && !File.Exists(socket); i++)
+            {
+                await Task.Delay(50);
+            }
+
+            Assert.True(File.Exists(socket), "the daemon did not create the socket named in the relative config file");
+            CliResult status = await daemon.RawAsync("status", "--socket", socket);
+            Assert.Equal(0, status.ExitCode);
+
+            process.Kill(entireProcessTree: false);
+            string log = await process.StandardOutput.ReadToEndAsync().WaitAsync(Daemon.CommandTimeout);
+            Assert.Contains("'SocketPth' is not a setting of mcpzero", log);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+            }
+        }
+    }
 }

@@ -27,6 +27,14 @@ public sealed class FailureTests
         Assert.Equal(1, unknownPlugin.ExitCode);
         Assert.Contains("plugin 'nope' not found", unknownPlugin.Stderr);
 
+        CliResult spacedOwner = await daemon.CliAsync("agent", "spawn", "--owner", "a b");
+        Assert.Equal(1, spacedOwner.ExitCode);
+        Assert.Contains("agent owner 'a b' is invalid", spacedOwner.Stderr);
+
+        CliResult uninstalledPlugin = await daemon.CliAsync("agent", "exec", agentId, "process", "{}", "--plugin", "nope");
+        Assert.Equal(1, uninstalledPlugin.ExitCode);
+        Assert.Contains("plugin 'nope' not found", uninstalledPlugin.Stderr);
+
         CliResult unknownSnapshot = await daemon.CliAsync("agent", "recover", "s-missing");
         Assert.Equal(1, unknownSnapshot.ExitCode);
         Assert.Contains("snapshot 's-missing' not found", unknownSnapshot.Stderr);
