@@ -16,7 +16,7 @@ APT_PACKAGES := clang lld wasi-libc libclang-rt-14-dev-wasm32 wabt
 
 DOTNET_SOURCES := $(shell find src -name '*.cs' -o -name '*.csproj' -o -name '*.props' | grep -v '/obj/' | grep -v '/bin/')
 
-.PHONY: all tools build plugins test-plugins run test bench clean
+.PHONY: all tools node-tools build plugins test-plugins run test bench clean
 
 all: build plugins
 
@@ -50,8 +50,23 @@ $(BIN): $(DOTNET_SOURCES)
 plugins: tools
 	$(MAKE) -C src/plugins OUT=$(OUT)
 
-test-plugins: tools
+## test-plugins: the test plugins in out/test-plugins, one of them built with Extism's
+## AssemblyScript PDK from npm.
+test-plugins: tools node-tools
 	$(MAKE) -C tests/plugins OUT=$(OUT)
+
+node-tools:
+	@if ! command -v npm >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Node.js and npm (Debian packages nodejs npm) for the AssemblyScript test plugin"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm; \
+	  else \
+	    echo "npm is missing: the AssemblyScript test plugin needs Node.js and npm. Install them with:"; \
+	    echo "  sudo apt-get install -y nodejs npm"; \
+	    exit 1; \
+	  fi; \
+	fi
+
 
 ## run: build, then run the daemon in the foreground on ./var with the samples installed.
 run: build plugins
