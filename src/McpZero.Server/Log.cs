@@ -62,6 +62,9 @@ internal static partial class Log
     [LoggerMessage(29, LogLevel.Warning, "Connection {ConnectionId}: shutdown timeout passed with {InFlight} request(s) still running; closing it", EventName = "DrainTimedOut")]
     public static partial void DrainTimedOut(ILogger logger, long connectionId, int inFlight);
 
+    [LoggerMessage(30, LogLevel.Debug, "Request of message type {MessageType} rejected with {Code}: {Reason}", EventName = "RequestRejected")]
+    public static partial void RequestRejected(ILogger logger, ushort messageType, ErrorCode code, string reason);
+
     [LoggerMessage(40, LogLevel.Information, "mcpzero {Version} starting: pid {ProcessId}, GC heap hard limit {HeapLimitMiB} MiB ({Source})", EventName = "Starting")]
     public static partial void Starting(ILogger logger, string version, int processId, long heapLimitMiB, string source);
 

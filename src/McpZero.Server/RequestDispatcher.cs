@@ -3,11 +3,12 @@ using McpZero.Agents;
 using McpZero.Plugins;
 using McpZero.Protocol;
 using McpZero.Protocol.Messages;
+using Microsoft.Extensions.Logging;
 
 namespace McpZero.Server;
 
 /// <summary>Maps each request to the agent runtime and each outcome to a response.</summary>
-internal sealed class RequestDispatcher(AgentRuntimeService runtimeService, ServerOptions options, ServerState state)
+internal sealed class RequestDispatcher(AgentRuntimeService runtimeService, ServerOptions options, ServerState state, ILogger<RequestDispatcher> logger)
 {
     public async Task<IResponse> DispatchAsync(IRequest request, CancellationToken cancellationToken)
     {
@@ -28,10 +29,12 @@ internal sealed class RequestDispatcher(AgentRuntimeService runtimeService, Serv
         }
         catch (AgentException ex)
         {
+            Log.RequestRejected(logger, request.MessageType, ex.Code, ex.Message);
             return Error(ex.Code, ex.Message);
         }
         catch (PluginException ex)
         {
+            Log.RequestRejected(logger, request.MessageType, ErrorCode.InvalidModule, ex.Message);
             return Error(ErrorCode.InvalidModule, ex.Message);
         }
     }

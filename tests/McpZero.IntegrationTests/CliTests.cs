@@ -268,27 +268,7 @@ public sealed partial class CliTests
     private static partial Regex ResourceKey();
 
     /// <summary>Runs the binary without a daemon.</summary>
-    private static async Task<CliResult> RunAsync(params string[] args)
-    {
-        var info = new ProcessStartInfo(TestPaths.Binary)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (string arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using Process process = Process.Start(info) ?? throw new InvalidOperationException("cannot start " + TestPaths.Binary);
-        process.StandardInput.Close();
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(Daemon.CommandTimeout);
-        return new CliResult(process.ExitCode, await stdout.WaitAsync(Daemon.CommandTimeout), await stderr.WaitAsync(Daemon.CommandTimeout));
-    }
+    private static Task<CliResult> RunAsync(params string[] args) => Daemon.RunBinaryAsync(args);
 
     /// <summary>
     /// Runs a shell command with a pseudo-terminal as its stdin, stdout and stderr through

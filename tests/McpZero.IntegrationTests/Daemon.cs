@@ -170,7 +170,11 @@ internal sealed partial class Daemon : IAsyncDisposable
         throw new TimeoutException($"the daemon did not answer on {SocketPath} within {StartTimeout}:\n{Log}");
     }
 
-    private async Task<CliResult> RunCliAsync(string[] args, byte[]? stdin, bool appendSocket)
+    private Task<CliResult> RunCliAsync(string[] args, byte[]? stdin, bool appendSocket) =>
+        RunBinaryAsync(appendSocket ? [.. args, "--socket", SocketPath] : args, stdin);
+
+    /// <summary>Runs the binary with <paramref name="args"/> and optional stdin, without any daemon of its own.</summary>
+    public static async Task<CliResult> RunBinaryAsync(IReadOnlyList<string> args, byte[]? stdin = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(TestPaths.Binary)
         {
@@ -184,10 +188,9 @@ internal sealed partial class Daemon : IAsyncDisposable
             info.ArgumentList.Add(arg);
         }
 
-        if (appendSocket)
+        foreach (KeyValuePair<string, string> variable in environment ?? new Dictionary<string, string>())
         {
-            info.ArgumentList.Add("--socket");
-            info.ArgumentList.Add(SocketPath);
+            info.Environment[variable.Key] = variable.Value;
         }
 
         using Process process = Process.Start(info) ?? throw new InvalidOperationException("cannot start " + TestPaths.Binary);

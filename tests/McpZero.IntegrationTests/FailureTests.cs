@@ -151,18 +151,11 @@ public sealed class FailureTests
         string socket = Path.Combine(directory, "nobody.sock");
         try
         {
-            var info = new System.Diagnostics.ProcessStartInfo(TestPaths.Binary, ["status", "--socket", socket])
-            {
-                RedirectStandardError = true,
-                RedirectStandardOutput = true,
-            };
-            using var process = System.Diagnostics.Process.Start(info)!;
-            string stderr = await process.StandardError.ReadToEndAsync().WaitAsync(Daemon.CommandTimeout);
-            await process.WaitForExitAsync().WaitAsync(Daemon.CommandTimeout);
+            CliResult result = await Daemon.RunBinaryAsync(["status", "--socket", socket]);
 
-            Assert.Equal(3, process.ExitCode);
-            Assert.Contains(socket, stderr);
-            Assert.Contains("mcpzero serve", stderr);
+            Assert.Equal(3, result.ExitCode);
+            Assert.Contains(socket, result.Stderr);
+            Assert.Contains("mcpzero serve", result.Stderr);
         }
         finally
         {

@@ -95,17 +95,11 @@ public sealed class ServingTests
         }
 
         // The runtime reads the variable as bare hexadecimal and ignores "0x8000000".
-        var info = new System.Diagnostics.ProcessStartInfo(TestPaths.Binary, ["serve", "--socket", Path.Combine(daemon.Directory, "h.sock"), "--data", Path.Combine(daemon.Directory, "h")])
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-        };
-        info.Environment["DOTNET_GCHeapHardLimit"] = "0x8000000";
-        using var process = System.Diagnostics.Process.Start(info)!;
-        string stderr = await process.StandardError.ReadToEndAsync().WaitAsync(Daemon.CommandTimeout);
-        await process.WaitForExitAsync().WaitAsync(Daemon.CommandTimeout);
+        CliResult result = await Daemon.RunBinaryAsync(
+            ["serve", "--socket", Path.Combine(daemon.Directory, "h.sock"), "--data", Path.Combine(daemon.Directory, "h")],
+            environment: new Dictionary<string, string> { ["DOTNET_GCHeapHardLimit"] = "0x8000000" });
 
-        Assert.Equal(1, process.ExitCode);
-        Assert.Contains("DOTNET_GCHeapHardLimit", stderr);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("DOTNET_GCHeapHardLimit", result.Stderr);
     }
 }
