@@ -9,7 +9,13 @@ public sealed class StateStoreOptions
     /// <summary>
     /// In-memory part of the hybrid log, in bytes. Must be a power of two and at least two pages.
     /// </summary>
-    public long MemoryBytes { get; init; } = 32 << 20;
+    /// <remarks>
+    /// FASTER allocates and zeroes each page the first time the log tail reaches it and keeps it until
+    /// dispose, so a long-running store ends up with all of this memory resident. The default of 8 MiB
+    /// is four 2 MiB pages: the two that FASTER allocates at open plus two more for recent records.
+    /// Reads of records older than that go to the log file.
+    /// </remarks>
+    public long MemoryBytes { get; init; } = 8 << 20;
 
     /// <summary>
     /// Log page size in bytes; a power of two. One key plus its value must fit in a page together with
