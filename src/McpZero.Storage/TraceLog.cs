@@ -26,6 +26,10 @@ public sealed class TraceLog : IAsyncDisposable, IDisposable
     private readonly object _appendLock = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _commitLoop;
+
+    // Released by the first append after a commit, so the commit loop sleeps while nothing is appended.
+    private readonly SemaphoreSlim _appended = new(0, 1);
+    private int _commitPending;
     private long _nextSequence;
     private byte[] _headHash;
     private int _disposed;
@@ -154,6 +158,11 @@ public sealed class TraceLog : IAsyncDisposable, IDisposable
             _log.Enqueue(bytes);
             _headHash = (byte[])record.Hash.Clone();
             Interlocked.Increment(ref _nextSequence);
+            if (Interlocked.Exchange(ref _commitPending, 1) == 0)
+            {
+                _appended.Release();
+            }
+
             return record;
         }
     }
@@ -259,6 +268,7 @@ public sealed class TraceLog : IAsyncDisposable, IDisposable
         _log.Dispose();
         _device.Dispose();
         _stopping.Dispose();
+        _appended.Dispose();
     }
 
     /// <inheritdoc cref="DisposeAsync"/>
@@ -321,18 +331,21 @@ public sealed class TraceLog : IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>
+    /// Group commit: waits for an append, lets more appends gather for one commit interval, then
+    /// commits them all at once. An idle log causes no wake-ups.
+    /// </summary>
     private async Task RunCommitLoopAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(_options.CommitInterval);
         try
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            while (true)
             {
-                if (_log.TailAddress <= _log.CommittedUntilAddress)
-                {
-                    continue;
-                }
+                await _appended.WaitAsync(stoppingToken).ConfigureAwait(false);
+                await Task.Delay(_options.CommitInterval, stoppingToken).ConfigureAwait(false);
 
+                // Appends from here on signal again and are committed in the next round at the latest.
+                Volatile.Write(ref _commitPending, 0);
                 try
                 {
                     await _log.CommitAsync(stoppingToken).ConfigureAwait(false);
