@@ -16,7 +16,24 @@ APT_PACKAGES := clang lld wasi-libc libclang-rt-14-dev-wasm32 wabt
 
 DOTNET_SOURCES := $(shell find src -name '*.cs' -o -name '*.csproj' -o -name '*.props' | grep -v '/obj/' | grep -v '/bin/')
 
-.PHONY: all tools node-tools build plugins test-plugins run test bench clean
+.PHONY: all tools node-tools build plugins test-plugins run test bench clean install install-files uninstall deb install-root
+
+# Install layout. PREFIX and DESTDIR follow the GNU conventions. systemd, systemd-sysusers and
+# systemd-tmpfiles all search /usr/local/lib as well as /usr/lib, so the default PREFIX works as is.
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINDIR ?= $(PREFIX)/bin
+SYSCONFDIR ?= /etc
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+BASHCOMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+DOCDIR ?= $(PREFIX)/share/doc/mcpzero
+
+VERSION := $(shell sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' src/Directory.Build.props)
+DEB := $(OUT)/mcpzero_$(VERSION)_amd64.deb
+DEB_ROOT := $(OUT)/deb/root
+INSTALL_ROOT := $(OUT)/install-root
 
 all: build plugins
 
@@ -72,14 +89,90 @@ node-tools:
 run: build plugins
 	bash src/scripts/run-dev.sh "$(BIN)" "$(OUT)/plugins" "$(CURDIR)/var"
 
-## test: unit tests and integration tests through the AOT binary.
-test: build plugins test-plugins
+## test: unit tests and integration tests through the AOT binary; the service tests read the
+## DESTDIR install in out/install-root and the package in out/.
+test: build plugins test-plugins install-root deb
 	MCPZERO_BIN=$(BIN) MCPZERO_PLUGINS=$(OUT)/plugins MCPZERO_TEST_PLUGINS=$(OUT)/test-plugins \
+	  MCPZERO_INSTALL_ROOT=$(INSTALL_ROOT) MCPZERO_DEB=$(DEB) \
 	  $(DOTNET) test McpZero.sln -c $(CONFIGURATION) --nologo
 
 ## bench: the classic agent benchmark against a fresh daemon.
 bench: build plugins
 	bash perf/agent-bench.sh "$(BIN)" "$(OUT)/plugins"
+
+## install: the binary, systemd units, sysusers.d and tmpfiles.d entries, the default
+## configuration (only when none exists) and bash completion, under $(DESTDIR)$(PREFIX).
+install: build
+	$(MAKE) --no-print-directory install-files
+	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then \
+	  systemd-sysusers mcpzero.conf; \
+	  systemd-tmpfiles --create mcpzero.conf; \
+	  systemctl daemon-reload; \
+	  echo "Start the service with: systemctl enable --now mcpzero.socket"; \
+	fi
+
+## install-files: the copy step of install, without building; the unit's ExecStart and
+## Documentation paths are rewritten for BINDIR and DOCDIR.
+install-files:
+	@test -x $(BIN) || { echo "$(BIN) is missing: run make build first"; exit 1; }
+	install -D -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/mcpzero
+	install -d -m 0755 $(DESTDIR)$(SYSTEMDUNITDIR)
+	sed -e 's|^ExecStart=/usr/local/bin/|ExecStart=$(BINDIR)/|' \
+	    -e 's|file:///usr/local/share/doc/mcpzero/|file://$(DOCDIR)/|' \
+	    systemd/mcpzero.service > $(DESTDIR)$(SYSTEMDUNITDIR)/mcpzero.service
+	sed -e 's|file:///usr/local/share/doc/mcpzero/|file://$(DOCDIR)/|' \
+	    systemd/mcpzero.socket > $(DESTDIR)$(SYSTEMDUNITDIR)/mcpzero.socket
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/mcpzero.service $(DESTDIR)$(SYSTEMDUNITDIR)/mcpzero.socket
+	install -D -m 0644 systemd/mcpzero.sysusers $(DESTDIR)$(SYSUSERSDIR)/mcpzero.conf
+	install -D -m 0644 systemd/mcpzero.tmpfiles $(DESTDIR)$(TMPFILESDIR)/mcpzero.conf
+	install -D -m 0644 src/completion/mcpzero.bash $(DESTDIR)$(BASHCOMPLETIONDIR)/mcpzero
+	install -D -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/mcpzero/mcpzero.json ]; then \
+	  echo "Kept the existing $(DESTDIR)$(SYSCONFDIR)/mcpzero/mcpzero.json"; \
+	else \
+	  echo "install -D -m 0644 systemd/mcpzero.json $(DESTDIR)$(SYSCONFDIR)/mcpzero/mcpzero.json"; \
+	  install -D -m 0644 systemd/mcpzero.json $(DESTDIR)$(SYSCONFDIR)/mcpzero/mcpzero.json; \
+	fi
+
+## uninstall: stop the units and remove what install wrote. The configuration stays when it
+## differs from the shipped default; /var/lib/mcpzero and the mcpzero user are never removed.
+uninstall:
+	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then \
+	  systemctl disable --now mcpzero.socket mcpzero.service || true; \
+	fi
+	rm -f $(DESTDIR)$(BINDIR)/mcpzero
+	rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/mcpzero.service $(DESTDIR)$(SYSTEMDUNITDIR)/mcpzero.socket
+	rm -f $(DESTDIR)$(SYSUSERSDIR)/mcpzero.conf $(DESTDIR)$(TMPFILESDIR)/mcpzero.conf
+	rm -f $(DESTDIR)$(BASHCOMPLETIONDIR)/mcpzero
+	rm -f $(DESTDIR)$(DOCDIR)/README.md
+	-rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null
+	@config=$(DESTDIR)$(SYSCONFDIR)/mcpzero/mcpzero.json; \
+	if [ -e "$$config" ] && ! cmp -s "$$config" systemd/mcpzero.json; then \
+	  echo "Kept $$config because it differs from the default"; \
+	else \
+	  rm -f "$$config"; \
+	  rmdir $(DESTDIR)$(SYSCONFDIR)/mcpzero 2>/dev/null || true; \
+	fi
+	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
+
+## install-root: a DESTDIR install with the default PREFIX into out/install-root, for the tests.
+install-root: build
+	rm -rf $(INSTALL_ROOT)
+	$(MAKE) --no-print-directory install-files DESTDIR=$(INSTALL_ROOT)
+
+## deb: out/mcpzero_VERSION_amd64.deb, staged with PREFIX=/usr and the unit directory of
+## Debian 12 (/lib/systemd/system).
+deb: build
+	rm -rf $(OUT)/deb
+	$(MAKE) --no-print-directory install-files DESTDIR=$(DEB_ROOT) PREFIX=/usr SYSTEMDUNITDIR=/lib/systemd/system
+	install -d -m 0755 $(DEB_ROOT)/DEBIAN
+	sed -e 's|@VERSION@|$(VERSION)|' \
+	    -e "s|@INSTALLED_SIZE@|$$(du -sk $(DEB_ROOT) | cut -f1)|" \
+	    systemd/debian/control > $(DEB_ROOT)/DEBIAN/control
+	echo /etc/mcpzero/mcpzero.json > $(DEB_ROOT)/DEBIAN/conffiles
+	install -m 0755 systemd/debian/postinst systemd/debian/prerm systemd/debian/postrm $(DEB_ROOT)/DEBIAN/
+	dpkg-deb --root-owner-group -Zxz --build $(DEB_ROOT) $(DEB)
+	@dpkg-deb --info $(DEB) | sed -n '/Package:/,$$p'
 
 clean:
 	rm -rf $(OUT)

@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Runtime;
+using McpZero.Server.Systemd;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -28,24 +30,35 @@ public static class DaemonHost
         builder.Configuration.AddInMemoryCollection(overrides);
 
         ServerOptions options;
+        int configuredMaxConnections;
+        SocketActivation? activation;
+        SystemdNotifier? notifier;
+        ResourceLimits.RaiseOpenFilesSoftLimit();
+        ResourceLimits limits = ResourceLimits.Read();
         try
         {
             options = ServerOptions.FromConfiguration(builder.Configuration);
+            configuredMaxConnections = options.MaxConnections;
+            notifier = SystemdNotifier.FromEnvironment();
+            activation = SocketActivation.TakeFromEnvironment();
+            options = options with
+            {
+                SocketPath = activation?.SocketPath ?? options.SocketPath,
+                MaxConnections = ResourceSizing.CapConnections(options.MaxConnections, limits.OpenFilesSoft),
+            };
         }
         catch (ArgumentException ex)
         {
             await Console.Error.WriteLineAsync($"mcpzero: {ex.Message}").ConfigureAwait(false);
             return 2;
         }
-
-        builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
-        builder.Logging.AddSimpleConsole(console =>
+        catch (ServerStartException ex)
         {
-            console.SingleLine = true;
-            console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fff ";
-            console.UseUtcTimestamp = true;
-        });
-        builder.Services.AddSystemd();
+            await Console.Error.WriteLineAsync($"mcpzero: {ex.Message}").ConfigureAwait(false);
+            return 1;
+        }
+
+        ConfigureLogging(builder);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout + TimeSpan.FromSeconds(30));
 
         builder.Services.AddSingleton(options);
@@ -53,7 +66,20 @@ public static class DaemonHost
         builder.Services.AddSingleton<AgentRuntimeService>();
         builder.Services.AddHostedService(static services => services.GetRequiredService<AgentRuntimeService>());
         builder.Services.AddSingleton<RequestDispatcher>();
+        if (activation is not null)
+        {
+            builder.Services.AddSingleton(activation);
+        }
+
         builder.Services.AddHostedService<UnixSocketServer>();
+
+        // NOTIFY_SOCKET alone switches notification on, whatever the parent process is. Registered
+        // after the socket server, this service starts last and sends READY=1 once all have started.
+        if (notifier is not null)
+        {
+            builder.Services.AddSingleton(notifier);
+            builder.Services.AddHostedService<SystemdNotifyService>();
+        }
 
         using IHost host = builder.Build();
         ILogger logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("McpZero.Daemon");
@@ -63,11 +89,26 @@ public static class DaemonHost
             Log.UnknownConfigurationKey(logger, key);
         }
 
+        LogResourceLimits(logger, limits, configuredMaxConnections, options, heapLimit);
+        if (activation is not null)
+        {
+            Log.SocketActivated(logger, activation.SocketPath, SocketActivation.FirstDescriptor);
+            if (activation.PassedCount > 1)
+            {
+                Log.ExtraListenDescriptors(logger, activation.PassedCount);
+            }
+        }
+
         try
         {
             // The checks that can fail run before the host starts, so a refusal is reported once
             // and the store of a daemon that is already running is never opened a second time.
-            SocketPathGuard.EnsureNotInUse(options.SocketPath);
+            // A passed socket is systemd's, which answers on its path by design.
+            if (activation is null)
+            {
+                SocketPathGuard.EnsureNotInUse(options.SocketPath);
+            }
+
             host.Services.GetRequiredService<AgentRuntimeService>().Open();
             await host.StartAsync().ConfigureAwait(false);
         }
@@ -87,4 +128,57 @@ public static class DaemonHost
         await host.WaitForShutdownAsync().ConfigureAwait(false);
         return 0;
     }
+
+    /// <summary>
+    /// Writes one line per message to the console. When systemd connects the output to the journal,
+    /// each line starts with a syslog priority such as <c>&lt;6&gt;</c>, which the journal stores as
+    /// the entry's priority, and carries no timestamp, because the journal records the time itself.
+    /// </summary>
+    private static void ConfigureLogging(HostApplicationBuilder builder)
+    {
+        builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
+        bool toJournal = Environment.GetEnvironmentVariable("JOURNAL_STREAM") is not null
+            || Environment.GetEnvironmentVariable("INVOCATION_ID") is not null;
+        if (toJournal)
+        {
+            builder.Logging.AddSystemdConsole();
+            builder.Services.Configure<ConsoleLifetimeOptions>(lifetime => lifetime.SuppressStatusMessages = true);
+            return;
+        }
+
+        builder.Logging.AddSimpleConsole(console =>
+        {
+            console.SingleLine = true;
+            console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fff ";
+            console.UseUtcTimestamp = true;
+        });
+    }
+
+    private static void LogResourceLimits(ILogger logger, ResourceLimits limits, int configuredMaxConnections, ServerOptions options, GcHeapLimit heapLimit)
+    {
+        Log.ResourceLimits(
+            logger,
+            limits.CgroupPath ?? "unknown",
+            FormatBytes(limits.MemoryMaxBytes),
+            FormatBytes(limits.MemoryHighBytes),
+            limits.Cpu is CpuQuota cpu ? $"{cpu.QuotaMicros} {cpu.PeriodMicros} ({cpu.PercentOfOneCpu:0.#}% of one CPU)" : "max",
+            limits.OpenFilesSoft?.ToString(CultureInfo.InvariantCulture) ?? "unlimited",
+            limits.OpenFilesHard?.ToString(CultureInfo.InvariantCulture) ?? "unlimited",
+            options.MaxConnections);
+
+        if (limits.OpenFilesSoft is long openFiles && options.MaxConnections < configuredMaxConnections)
+        {
+            Log.ConnectionsCapped(logger, configuredMaxConnections, options.MaxConnections, openFiles, ResourceSizing.ReservedDescriptors);
+        }
+
+        if (ResourceSizing.IsMemoryMaxTooLow(limits.MemoryMaxBytes, heapLimit.EffectiveBytes))
+        {
+            Log.MemoryMaxBelowHeapLimit(logger, limits.MemoryMaxBytes!.Value / Mebibyte, heapLimit.EffectiveBytes / Mebibyte, ResourceSizing.MemoryHeadroomBytes / Mebibyte);
+        }
+    }
+
+    private const long Mebibyte = 1024 * 1024;
+
+    private static string FormatBytes(long? bytes) =>
+        bytes is long value ? $"{value} bytes ({value / (double)Mebibyte:0.#} MiB)" : "max";
 }

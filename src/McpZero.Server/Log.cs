@@ -73,4 +73,40 @@ internal static partial class Log
 
     [LoggerMessage(42, LogLevel.Warning, "Configuration key '{Key}' is not a setting of mcpzero and is ignored; check its spelling", EventName = "UnknownConfigurationKey")]
     public static partial void UnknownConfigurationKey(ILogger logger, string key);
+
+    [LoggerMessage(43, LogLevel.Information, "Resource limits: cgroup {CgroupPath}, memory.max {MemoryMax}, memory.high {MemoryHigh}, cpu.max {CpuMax}, open files {OpenFilesSoft} (hard {OpenFilesHard}); accepting up to {MaxConnections} connections", EventName = "ResourceLimits")]
+    public static partial void ResourceLimits(ILogger logger, string cgroupPath, string memoryMax, string memoryHigh, string cpuMax, string openFilesSoft, string openFilesHard, int maxConnections);
+
+    [LoggerMessage(44, LogLevel.Warning, "MaxConnections {Configured} lowered to {Capped}: the open-files limit is {OpenFiles} and {Reserved} descriptors are kept for data files; raise LimitNOFILE= to allow more", EventName = "ConnectionsCapped")]
+    public static partial void ConnectionsCapped(ILogger logger, int configured, int capped, long openFiles, int reserved);
+
+    [LoggerMessage(45, LogLevel.Warning, "The cgroup's memory.max of {MemoryMaxMiB} MiB is below the GC heap hard limit of {HeapLimitMiB} MiB plus {HeadroomMiB} MiB for native memory; the kernel may kill the daemon before the GC limit applies. Raise MemoryMax= or lower DOTNET_GCHeapHardLimit", EventName = "MemoryMaxBelowHeapLimit")]
+    public static partial void MemoryMaxBelowHeapLimit(ILogger logger, long memoryMaxMiB, long heapLimitMiB, long headroomMiB);
+
+    [LoggerMessage(50, LogLevel.Information, "Using the socket passed by systemd socket activation: {SocketPath} on descriptor {Descriptor}; SocketPath and SocketMode settings are not used and the socket file is left in place at stop", EventName = "SocketActivated")]
+    public static partial void SocketActivated(ILogger logger, string socketPath, int descriptor);
+
+    [LoggerMessage(51, LogLevel.Warning, "Socket activation passed {Count} descriptors; only the first is used. Declare one ListenStream= in the .socket unit", EventName = "ExtraListenDescriptors")]
+    public static partial void ExtraListenDescriptors(ILogger logger, int count);
+
+    [LoggerMessage(52, LogLevel.Information, "Notified systemd on {NotifySocket}: READY=1", EventName = "NotifiedReady")]
+    public static partial void NotifiedReady(ILogger logger, string notifySocket);
+
+    [LoggerMessage(53, LogLevel.Warning, "Sending {State} to NOTIFY_SOCKET {NotifySocket} failed ({Failures} failure(s) so far)", EventName = "NotifyFailed")]
+    public static partial void NotifyFailed(ILogger logger, string state, string notifySocket, int failures, Exception exception);
+
+    [LoggerMessage(54, LogLevel.Information, "Watchdog enabled: interval {IntervalMs} ms; a health check runs every {PeriodMs} ms with a {TimeoutMs} ms timeout before each WATCHDOG=1", EventName = "WatchdogEnabled")]
+    public static partial void WatchdogEnabled(ILogger logger, long intervalMs, long periodMs, long timeoutMs);
+
+    [LoggerMessage(55, LogLevel.Warning, "Watchdog health check failed ({Failures} in a row), so WATCHDOG=1 was not sent: {Problem}", EventName = "WatchdogCheckFailed")]
+    public static partial void WatchdogCheckFailed(ILogger logger, int failures, string problem);
+
+    [LoggerMessage(56, LogLevel.Information, "Watchdog health check passed again after {Failures} failure(s)", EventName = "WatchdogRecovered")]
+    public static partial void WatchdogRecovered(ILogger logger, int failures);
+
+    [LoggerMessage(57, LogLevel.Information, "Stopped listening; the socket file belongs to systemd and is left in place", EventName = "StoppedActivated")]
+    public static partial void StoppedActivated(ILogger logger);
+
+    [LoggerMessage(58, LogLevel.Information, "Listening on {SocketPath} (mode {Mode}, max frame {MaxFrameBytes} bytes, socket passed by systemd)", EventName = "ListeningActivated")]
+    public static partial void ListeningActivated(ILogger logger, string socketPath, string mode, uint maxFrameBytes);
 }

@@ -8,7 +8,11 @@ namespace McpZero.Server;
 /// Daemon settings. Read from configuration keys of the same names (file, <c>MCPZERO__</c>
 /// environment variables, then flags) and validated once at start-up.
 /// </summary>
-public sealed class ServerOptions
+/// <remarks>
+/// A record, so that start-up can derive the options in effect with <c>with</c>: the socket that
+/// systemd passed, or a connection limit lowered to the open-files limit.
+/// </remarks>
+public sealed record ServerOptions
 {
     public const string DevelopmentSocketPath = "var/mcpzero.sock";
     public const string DevelopmentDataDirectory = "var";

@@ -1,4 +1,6 @@
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using McpZero.Server.Systemd;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -7,14 +9,19 @@ namespace McpZero.Server;
 /// <summary>
 /// Listens on the Unix socket and runs one <see cref="ClientConnection"/> per accepted client.
 /// Stopping closes the listener, lets in-flight requests finish within the shutdown timeout,
-/// then closes every connection and removes the socket file.
+/// then closes every connection and removes the socket file. A socket passed by systemd socket
+/// activation is used as it is, and its file is left to systemd.
 /// </summary>
 internal sealed class UnixSocketServer(
     ServerOptions options,
     RequestDispatcher dispatcher,
     ServerState state,
-    ILoggerFactory loggerFactory) : IHostedService
+    ILoggerFactory loggerFactory,
+    SocketActivation? activation = null) : IHostedService
 {
+    private const int SolSocket = 1;
+    private const int SoPeerCred = 17;
+
     private readonly ILogger _logger = loggerFactory.CreateLogger<UnixSocketServer>();
     private readonly ILogger _connectionLogger = loggerFactory.CreateLogger<ClientConnection>();
     private readonly CancellationTokenSource _stopping = new();
@@ -26,6 +33,14 @@ internal sealed class UnixSocketServer(
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        if (activation is not null)
+        {
+            _listener = activation.Listener;
+            _acceptLoop = AcceptLoopAsync(activation.Listener);
+            Log.ListeningActivated(_logger, activation.SocketPath, "set by the .socket unit", options.MaxFrameBytes);
+            return Task.CompletedTask;
+        }
+
         SocketPathGuard.PrepareForBind(options.SocketPath);
 
         var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
@@ -73,6 +88,12 @@ internal sealed class UnixSocketServer(
         using var deadline = new CancellationTokenSource(options.ShutdownTimeout);
         await Task.WhenAll(open.Select(connection => connection.DrainAsync(deadline.Token))).ConfigureAwait(false);
 
+        if (activation is not null)
+        {
+            Log.StoppedActivated(_logger);
+            return;
+        }
+
         try
         {
             File.Delete(options.SocketPath);
@@ -109,7 +130,9 @@ internal sealed class UnixSocketServer(
                 continue;
             }
 
-            if (state.Connections >= options.MaxConnections)
+            // The watchdog's health check connects from this process and is let in above the limit,
+            // so a daemon that is merely full is not restarted by systemd.
+            if (state.Connections >= options.MaxConnections && !IsFromThisProcess(client))
             {
                 Log.ConnectionRejected(_logger, options.MaxConnections);
                 client.Dispose();
@@ -130,6 +153,21 @@ internal sealed class UnixSocketServer(
 
             state.ConnectionOpened();
             _ = RunConnectionAsync(connection);
+        }
+    }
+
+    private static bool IsFromThisProcess(Socket client)
+    {
+        // SO_PEERCRED returns struct ucred { pid_t pid; uid_t uid; gid_t gid; }.
+        Span<byte> credentials = stackalloc byte[12];
+        try
+        {
+            int length = client.GetRawSocketOption(SolSocket, SoPeerCred, credentials);
+            return length >= sizeof(int) && MemoryMarshal.Read<int>(credentials) == Environment.ProcessId;
+        }
+        catch (SocketException)
+        {
+            return false;
         }
     }
 

@@ -24,12 +24,15 @@ internal sealed partial class Daemon : IAsyncDisposable
     private readonly ConcurrentQueue<string> _log = new();
     private Process? _process;
 
-    private Daemon(string directory, string dataDirectory, string socketPath, IReadOnlyDictionary<string, string> environment)
+    private readonly IReadOnlyList<string> _launcher;
+
+    private Daemon(string directory, string dataDirectory, string socketPath, IReadOnlyDictionary<string, string> environment, IReadOnlyList<string> launcher)
     {
         Directory = directory;
         DataDirectory = dataDirectory;
         SocketPath = socketPath;
         Environment = environment;
+        _launcher = launcher;
     }
 
     public string Directory { get; }
@@ -45,10 +48,14 @@ internal sealed partial class Daemon : IAsyncDisposable
     public string Log => string.Join('\n', _log);
 
     /// <summary>Starts a daemon and waits until it replies to hello.</summary>
-    public static async Task<Daemon> StartAsync(string? directory = null, IReadOnlyDictionary<string, string>? environment = null)
+    /// <param name="launcher">
+    /// A command and its arguments that run the binary, such as <c>prlimit --nofile=200:200 --</c>;
+    /// it must exec the binary so that the process id stays the daemon's.
+    /// </param>
+    public static async Task<Daemon> StartAsync(string? directory = null, IReadOnlyDictionary<string, string>? environment = null, IReadOnlyList<string>? launcher = null)
     {
         directory ??= TestPaths.NewTestDirectory();
-        var daemon = new Daemon(directory, Path.Combine(directory, "data"), Path.Combine(directory, "s.sock"), environment ?? new Dictionary<string, string>());
+        var daemon = new Daemon(directory, Path.Combine(directory, "data"), Path.Combine(directory, "s.sock"), environment ?? new Dictionary<string, string>(), launcher ?? []);
         await daemon.StartProcessAsync().ConfigureAwait(false);
         return daemon;
     }
@@ -124,12 +131,22 @@ internal sealed partial class Daemon : IAsyncDisposable
 
     private async Task StartProcessAsync()
     {
-        var info = new ProcessStartInfo(TestPaths.Binary)
+        var info = new ProcessStartInfo(_launcher.Count > 0 ? _launcher[0] : TestPaths.Binary)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (_launcher.Count > 0)
+        {
+            foreach (string arg in _launcher.Skip(1))
+            {
+                info.ArgumentList.Add(arg);
+            }
+
+            info.ArgumentList.Add(TestPaths.Binary);
+        }
+
         info.ArgumentList.Add("serve");
         info.ArgumentList.Add("--socket");
         info.ArgumentList.Add(SocketPath);

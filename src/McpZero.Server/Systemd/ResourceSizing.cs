@@ -1,0 +1,53 @@
+namespace McpZero.Server.Systemd;
+
+/// <summary>Sizes the daemon's own limits to the <see cref="ResourceLimits"/> it runs under.</summary>
+internal static class ResourceSizing
+{
+    /// <summary>
+    /// File descriptors kept free of client connections: the store's log segments and checkpoint
+    /// files, the trace log, compiled-module cache files while they load, the lock file, epoll and
+    /// the standard streams. An idle daemon had 15 open in a trial run. The rest is an estimate with
+    /// headroom for a busy daemon, not a measured maximum.
+    /// </summary>
+    public const int ReservedDescriptors = 128;
+
+    /// <summary>
+    /// Memory kept above the GC heap hard limit for code, thread stacks, FASTER's log buffers and
+    /// WebAssembly linear memory, below which memory.max would make the kernel kill the daemon
+    /// before the GC limit is reached.
+    /// </summary>
+    public const long MemoryHeadroomBytes = 64L * 1024 * 1024;
+
+    /// <summary>
+    /// Returns the number of connections the daemon accepts: <paramref name="configured"/>, lowered
+    /// so that connections plus <see cref="ReservedDescriptors"/> stay below RLIMIT_NOFILE.
+    /// </summary>
+    /// <exception cref="ServerStartException">The limit leaves no descriptor for a single connection.</exception>
+    public static int CapConnections(int configured, long? openFilesSoft)
+    {
+        if (openFilesSoft is not long limit)
+        {
+            return configured;
+        }
+
+        long available = limit - ReservedDescriptors;
+        if (available < 1)
+        {
+            throw new ServerStartException(
+                $"the open-files limit RLIMIT_NOFILE={limit} leaves no descriptor for client connections after {ReservedDescriptors} reserved; raise LimitNOFILE= (or ulimit -n) to at least {ReservedDescriptors + 16}");
+        }
+
+        return (int)Math.Min(configured, available);
+    }
+
+    /// <summary>
+    /// Returns true when the cgroup's memory.max is below the GC heap hard limit plus
+    /// <see cref="MemoryHeadroomBytes"/>, so that the kernel would kill the daemon before the GC
+    /// reports an out-of-memory error.
+    /// </summary>
+    // TODO: the WebAssembly memory budget will come from memory.max too: memory.max minus the GC
+    // heap limit minus the headroom, shared by the linear memories of all plugin instances. Until
+    // then only DefaultMemoryMb and each agent's memory_mb cap a single instance.
+    public static bool IsMemoryMaxTooLow(long? memoryMaxBytes, long heapLimitBytes) =>
+        memoryMaxBytes is long max && max < heapLimitBytes + MemoryHeadroomBytes;
+}
