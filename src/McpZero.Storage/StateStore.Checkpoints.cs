@@ -100,6 +100,7 @@ public sealed partial class StateStore
                 $"checkpoint of '{_paths.Root}' could not start because another FASTER state change is running; retry the checkpoint");
         }
 
+        _faster.RecordCheckpoint(token);
         Interlocked.Increment(ref _checkpoints);
         StateStoreLog.CheckpointTaken(_logger, token, stopwatch.ElapsedMilliseconds, ApproximateSizeBytes);
     }

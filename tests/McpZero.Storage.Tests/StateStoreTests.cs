@@ -231,6 +231,35 @@ public sealed class StateStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Open_CheckpointTimesEqual_RecoversNewest()
+    {
+        using (var store = Open())
+        {
+            store.Upsert("value", [1]);
+            await store.CheckpointAsync().AsTask().WaitAsync(Timeout);
+            store.Upsert("value", [2]);
+            await store.CheckpointAsync().AsTask().WaitAsync(Timeout);
+        }
+
+        // A copy or a tar archive of the data directory can leave every checkpoint folder with the
+        // same modification time; here the older checkpoint even looks newer.
+        var checkpointDirectories = Directory.GetDirectories(Path.Combine(_directory.Path, "checkpoints"), "*", SearchOption.AllDirectories)
+            .Where(directory => Guid.TryParse(Path.GetFileName(directory), out _))
+            .ToList();
+        Assert.Equal(4, checkpointDirectories.Count);
+        var newest = LatestLogCheckpointDirectory();
+        var stamp = DateTime.UtcNow.AddMinutes(-5);
+        foreach (var directory in checkpointDirectories)
+        {
+            Directory.SetLastWriteTimeUtc(directory, Path.GetFileName(directory) == Path.GetFileName(newest) ? stamp : stamp.AddSeconds(1));
+        }
+
+        using var reopened = Open();
+        Assert.True(reopened.TryRead("value", out var value));
+        Assert.Equal(new byte[] { 2 }, value);
+    }
+
+    [Fact]
     public async Task Open_AllCheckpointsCorrupt_StartsEmpty()
     {
         using (var store = Open())

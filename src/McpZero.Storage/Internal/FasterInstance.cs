@@ -9,12 +9,18 @@ namespace McpZero.Storage.Internal;
 /// </summary>
 internal sealed class FasterInstance : IDisposable
 {
-    private FasterInstance(FasterKV<SpanByte, SpanByte> store, IDevice device, DeviceLogCommitCheckpointManager checkpointManager)
+    private FasterInstance(FasterKV<SpanByte, SpanByte> store, IDevice device, DeviceLogCommitCheckpointManager checkpointManager, StorePaths paths)
     {
+        _paths = paths;
         Store = store;
         Device = device;
         CheckpointManager = checkpointManager;
     }
+
+    // Lines kept in the checkpoint order file; far more than the checkpoints kept on disk.
+    private const int MaxRecordedCheckpoints = 16;
+
+    private readonly StorePaths _paths;
 
     public FasterKV<SpanByte, SpanByte> Store { get; }
 
@@ -61,6 +67,12 @@ internal sealed class FasterInstance : IDisposable
     }
 
     /// <summary>Tokens of checkpoints that have both an index and a log part, newest first.</summary>
+    /// <remarks>
+    /// FASTER orders checkpoints by the modification times of their folders, which a copy or a tar
+    /// archive of the data directory can make equal, so an older checkpoint could be taken for the
+    /// newest. The order in which this store took them, kept in <see cref="StorePaths.CheckpointOrder"/>,
+    /// comes first; checkpoints missing from it follow in FASTER's order.
+    /// </remarks>
     public List<Guid> ListFullCheckpointTokens()
     {
         var indexTokens = new HashSet<Guid>(CheckpointManager.GetIndexCheckpointTokens());
@@ -73,7 +85,51 @@ internal sealed class FasterInstance : IDisposable
             }
         }
 
-        return tokens;
+        List<Guid> order = ReadCheckpointOrder();
+        return [.. tokens.OrderBy(token => order.IndexOf(token) is var position and >= 0 ? -position : 1)];
+    }
+
+    /// <summary>Records <paramref name="token"/> as the newest checkpoint; the file is replaced atomically.</summary>
+    public void RecordCheckpoint(Guid token)
+    {
+        List<Guid> order = ReadCheckpointOrder();
+        order.Remove(token);
+        order.Add(token);
+        string[] lines = [.. order.TakeLast(MaxRecordedCheckpoints).Select(entry => entry.ToString())];
+
+        string temporary = _paths.CheckpointOrder + ".tmp";
+        using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write))
+        using (var writer = new StreamWriter(file))
+        {
+            foreach (string line in lines)
+            {
+                writer.WriteLine(line);
+            }
+
+            writer.Flush();
+            file.Flush(flushToDisk: true);
+        }
+
+        File.Move(temporary, _paths.CheckpointOrder, overwrite: true);
+    }
+
+    private List<Guid> ReadCheckpointOrder()
+    {
+        var order = new List<Guid>();
+        if (!File.Exists(_paths.CheckpointOrder))
+        {
+            return order;
+        }
+
+        foreach (string line in File.ReadLines(_paths.CheckpointOrder))
+        {
+            if (Guid.TryParse(line, out Guid token))
+            {
+                order.Add(token);
+            }
+        }
+
+        return order;
     }
 
     public void Dispose()
@@ -114,7 +170,7 @@ internal sealed class FasterInstance : IDisposable
                 valueLength = new SpanByteVarLenStruct(),
             });
 
-        return new FasterInstance(store, device, checkpointManager);
+        return new FasterInstance(store, device, checkpointManager, paths);
     }
 
     /// <summary>Moves both halves of checkpoint <paramref name="token"/> aside.</summary>

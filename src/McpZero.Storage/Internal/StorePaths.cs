@@ -10,6 +10,7 @@ internal sealed class StorePaths
         LogFile = Path.Combine(LogDirectory, "hlog.log");
         Checkpoints = Path.Combine(root, "checkpoints");
         Quarantine = Path.Combine(root, "unreadable-checkpoints");
+        CheckpointOrder = Path.Combine(root, "checkpoint-order");
     }
 
     public string Root { get; }
@@ -20,6 +21,9 @@ internal sealed class StorePaths
     public string LogFile { get; }
 
     public string Checkpoints { get; }
+
+    /// <summary>Tokens of the checkpoints taken, oldest first, one per line.</summary>
+    public string CheckpointOrder { get; }
 
     /// <summary>Where checkpoints that failed to recover are moved, kept for inspection.</summary>
     public string Quarantine { get; }
