@@ -29,6 +29,7 @@ internal sealed class AgentRuntimeService(ServerOptions options, ILoggerFactory 
             {
                 DataDirectory = options.DataDirectory,
                 InstancesPerPlugin = options.InstancesPerPlugin,
+                MaxConcurrentExecutions = options.MaxConcurrentExecutions,
                 MaxInputBytes = options.MaxInputBytes,
                 DefaultTimeoutMs = options.DefaultTimeoutMs,
                 DefaultMemoryMb = options.DefaultMemoryMb,

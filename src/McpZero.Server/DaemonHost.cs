@@ -45,6 +45,7 @@ public static class DaemonHost
             {
                 SocketPath = activation?.SocketPath ?? options.SocketPath,
                 MaxConnections = ResourceSizing.CapConnections(options.MaxConnections, limits.OpenFilesSoft),
+                MaxConcurrentExecutions = ResourceSizing.CapExecutions(options.MaxConcurrentExecutions, limits.Cpu),
             };
         }
         catch (ArgumentException ex)
@@ -169,6 +170,11 @@ public static class DaemonHost
         if (limits.OpenFilesSoft is long openFiles && options.MaxConnections < configuredMaxConnections)
         {
             Log.ConnectionsCapped(logger, configuredMaxConnections, options.MaxConnections, openFiles, ResourceSizing.ReservedDescriptors);
+        }
+
+        if (limits.Cpu is CpuQuota quota)
+        {
+            Log.ExecutionsCapped(logger, options.MaxConcurrentExecutions, quota.PercentOfOneCpu);
         }
 
         if (ResourceSizing.IsMemoryMaxTooLow(limits.MemoryMaxBytes, heapLimit.EffectiveBytes))

@@ -80,6 +80,9 @@ internal static partial class Log
     [LoggerMessage(44, LogLevel.Warning, "MaxConnections {Configured} lowered to {Capped}: the open-files limit is {OpenFiles} and {Reserved} descriptors are kept for data files; raise LimitNOFILE= to allow more", EventName = "ConnectionsCapped")]
     public static partial void ConnectionsCapped(ILogger logger, int configured, int capped, long openFiles, int reserved);
 
+    [LoggerMessage(46, LogLevel.Information, "Plugin calls run at most {Executions} at a time: the cgroup's CPU quota allows {PercentOfOneCpu:0.#}% of one CPU", EventName = "ExecutionsCapped")]
+    public static partial void ExecutionsCapped(ILogger logger, int executions, double percentOfOneCpu);
+
     [LoggerMessage(45, LogLevel.Warning, "The cgroup's memory.max of {MemoryMaxMiB} MiB is below the GC heap hard limit of {HeapLimitMiB} MiB plus {HeadroomMiB} MiB for native memory; the kernel may kill the daemon before the GC limit applies. Raise MemoryMax= or lower DOTNET_GCHeapHardLimit", EventName = "MemoryMaxBelowHeapLimit")]
     public static partial void MemoryMaxBelowHeapLimit(ILogger logger, long memoryMaxMiB, long heapLimitMiB, long headroomMiB);
 

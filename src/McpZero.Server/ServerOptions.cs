@@ -36,6 +36,12 @@ public sealed record ServerOptions
 
     public int InstancesPerPlugin { get; init; } = 4;
 
+    /// <summary>
+    /// Plugin calls that run at once; more wait. Defaults to the number of cores and is lowered at
+    /// start-up to the whole cores a cgroup CPU quota allows, at least one.
+    /// </summary>
+    public int MaxConcurrentExecutions { get; init; } = Environment.ProcessorCount;
+
     public int MaxInputBytes { get; init; } = 1024 * 1024;
 
     public int DefaultTimeoutMs { get; init; } = 5_000;
@@ -66,6 +72,7 @@ public sealed record ServerOptions
             ShutdownTimeout = TimeSpan.FromSeconds(ReadInt(configuration, "ShutdownTimeoutSeconds", 10, 0, 3600)),
             MaxConnections = ReadInt(configuration, "MaxConnections", 256, 1, 65536),
             InstancesPerPlugin = ReadInt(configuration, "InstancesPerPlugin", 4, 1, 1024),
+            MaxConcurrentExecutions = ReadInt(configuration, "MaxConcurrentExecutions", Environment.ProcessorCount, 1, 1024),
             MaxInputBytes = ReadInt(configuration, "MaxInputBytes", 1024 * 1024, 0, int.MaxValue),
             DefaultTimeoutMs = ReadInt(configuration, "DefaultTimeoutMs", 5_000, 1, 600_000),
             DefaultMemoryMb = ReadInt(configuration, "DefaultMemoryMb", 64, 1, 4096),
@@ -76,7 +83,7 @@ public sealed record ServerOptions
     private static readonly HashSet<string> KnownKeys = new(StringComparer.OrdinalIgnoreCase)
     {
         "SocketPath", "DataDirectory", "SocketMode", "MaxFrameBytes", "ShutdownTimeoutSeconds", "MaxConnections",
-        "InstancesPerPlugin", "MaxInputBytes", "DefaultTimeoutMs", "DefaultMemoryMb", "CheckpointIntervalSeconds",
+        "InstancesPerPlugin", "MaxConcurrentExecutions", "MaxInputBytes", "DefaultTimeoutMs", "DefaultMemoryMb", "CheckpointIntervalSeconds",
         "Logging",
     };
 

@@ -45,6 +45,22 @@ internal static class ResourceSizing
     /// <see cref="MemoryHeadroomBytes"/>, so that the kernel would kill the daemon before the GC
     /// reports an out-of-memory error.
     /// </summary>
+    /// <summary>
+    /// Caps concurrent plugin calls at the whole cores a CPU quota allows, at least one: with
+    /// <c>CPUQuota=27%</c> calls run one at a time, so a burst queues instead of being throttled by
+    /// the kernel mid-call and missing its deadline.
+    /// </summary>
+    public static int CapExecutions(int configured, CpuQuota? quota)
+    {
+        if (quota is null)
+        {
+            return configured;
+        }
+
+        int cores = (int)Math.Max(1, Math.Ceiling((double)quota.QuotaMicros / quota.PeriodMicros));
+        return Math.Min(configured, cores);
+    }
+
     // TODO: the WebAssembly memory budget will come from memory.max too: memory.max minus the GC
     // heap limit minus the headroom, shared by the linear memories of all plugin instances. Until
     // then only DefaultMemoryMb and each agent's memory_mb cap a single instance.

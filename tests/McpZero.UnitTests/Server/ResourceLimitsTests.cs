@@ -122,6 +122,17 @@ public sealed class ResourceLimitsTests : IDisposable
     }
 
     [Theory]
+    [InlineData(2, 0L, 0L, 2)]
+    [InlineData(2, 27000L, 100000L, 1)]
+    [InlineData(4, 150000L, 100000L, 2)]
+    [InlineData(1, 400000L, 100000L, 1)]
+    public void ExecutionsCappedToQuotaCores(int configured, long quota, long period, int expected)
+    {
+        CpuQuota? cpu = quota == 0 ? null : new CpuQuota(quota, period);
+        Assert.Equal(expected, ResourceSizing.CapExecutions(configured, cpu));
+    }
+
+    [Theory]
     [InlineData(256, null, 256)]
     [InlineData(256, 65536L, 256)]
     [InlineData(256, 200L, 72)]
