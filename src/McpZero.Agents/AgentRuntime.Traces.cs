@@ -18,6 +18,11 @@ public sealed partial class AgentRuntime
 
     public TraceVerifyResponse VerifyTraces(long fromSequence)
     {
+        if (fromSequence < 0)
+        {
+            throw new AgentException(ErrorCode.InvalidArgument, $"trace sequence {fromSequence} is negative; sequences start at 0");
+        }
+
         TraceVerification verification = _traces.Verify(fromSequence);
         return new TraceVerifyResponse
         {

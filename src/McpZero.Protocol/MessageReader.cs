@@ -28,7 +28,7 @@ public static class MessageReader
         {
             request = MemoryPackSerializer.Deserialize<IRequest>(body);
         }
-        catch (MemoryPackSerializationException ex)
+        catch (Exception ex) when (IsMalformedBody(ex))
         {
             error = new FrameError(ErrorCode.BadRequest, $"request body of message type {header.MessageType} is malformed: {ex.Message}", header.RequestId);
             return false;
@@ -46,7 +46,7 @@ public static class MessageReader
         {
             response = MemoryPackSerializer.Deserialize<IResponse>(body);
         }
-        catch (MemoryPackSerializationException ex)
+        catch (Exception ex) when (IsMalformedBody(ex))
         {
             error = new FrameError(ErrorCode.BadRequest, $"response body of message type {header.MessageType} is malformed: {ex.Message}", header.RequestId);
             return false;
@@ -54,6 +54,14 @@ public static class MessageReader
 
         return CheckType(header, response?.MessageType, out error);
     }
+
+    // MemoryPack 1.22.0 reports most malformed input as MemoryPackSerializationException, but not
+    // all of it. A varint that does not fit an int (AgentConstraints' member lengths) throws
+    // OverflowException, and a dictionary count below -1 reaches the Dictionary constructor, which
+    // throws ArgumentOutOfRangeException. Without these cases a malformed body would end the
+    // connection without the BadRequest error the protocol promises.
+    private static bool IsMalformedBody(Exception exception) =>
+        exception is MemoryPackSerializationException or OverflowException or ArgumentException;
 
     private static bool CheckType(in FrameHeader header, ushort? bodyType, out FrameError error)
     {

@@ -18,6 +18,9 @@ namespace McpZero.Server;
 /// </remarks>
 internal sealed class ClientConnection
 {
+    // Protocol errors come from clients, so their log lines are limited across all connections.
+    private static readonly LogRateLimiter ProtocolErrorLog = new(maxPerWindow: 20, TimeSpan.FromMinutes(1));
+
     private readonly long _id;
     private readonly Socket _socket;
     private readonly RequestDispatcher _dispatcher;
@@ -199,7 +202,11 @@ internal sealed class ClientConnection
 
     private void RejectAndClose(FrameError error)
     {
-        Log.ProtocolError(_logger, _id, error.Code, error.Message);
+        if (ProtocolErrorLog.TryAcquire(out long suppressed))
+        {
+            Log.ProtocolError(_logger, _id, error.Code, error.Message, suppressed);
+        }
+
         Interlocked.Increment(ref _inFlight);
         _ = SendAndFinishAsync(error.RequestId, RequestDispatcher.Error(error.Code, error.Message));
     }

@@ -47,8 +47,8 @@ internal static partial class Log
     [LoggerMessage(24, LogLevel.Error, "Connection {ConnectionId} failed", EventName = "ConnectionFailed")]
     public static partial void ConnectionFailed(ILogger logger, long connectionId, Exception exception);
 
-    [LoggerMessage(25, LogLevel.Warning, "Connection {ConnectionId}: protocol error {Code}: {Reason}; closing the connection", EventName = "ProtocolError")]
-    public static partial void ProtocolError(ILogger logger, long connectionId, ErrorCode code, string reason);
+    [LoggerMessage(25, LogLevel.Warning, "Connection {ConnectionId}: protocol error {Code}: {Reason}; closing the connection ({Suppressed} similar errors not logged since the last one)", EventName = "ProtocolError")]
+    public static partial void ProtocolError(ILogger logger, long connectionId, ErrorCode code, string reason, long suppressed);
 
     [LoggerMessage(26, LogLevel.Debug, "Connection {ConnectionId} closed with a partial frame of {Bytes} bytes", EventName = "TruncatedFrame")]
     public static partial void TruncatedFrame(ILogger logger, long connectionId, long bytes);
