@@ -9,10 +9,11 @@ namespace McpZero.Agents;
 public sealed partial class AgentRuntime
 {
     /// <summary>
-    /// Validates, compiles and registers a module under a name. Installing a different module under
-    /// an existing name replaces it: calls that start afterwards run the new module.
+    /// Validates, compiles and registers a module under a name. A different module under a name that
+    /// active agents have attached is rejected unless <paramref name="replace"/> is set; then calls
+    /// that start afterwards run the new module.
     /// </summary>
-    public PluginInfo InstallPlugin(string? name, byte[] wasm, string? manifestJson)
+    public PluginInfo InstallPlugin(string? name, byte[] wasm, string? manifestJson, bool replace = false)
     {
         PluginManifest manifest = manifestJson is null ? PluginManifest.Empty : PluginManifest.Parse(manifestJson);
         string pluginName = name ?? manifest.Name ?? throw new AgentException(ErrorCode.InvalidArgument, "plugin name is missing; pass --name NAME");
@@ -29,6 +30,17 @@ public sealed partial class AgentRuntime
             throw new AgentException(
                 ErrorCode.InvalidModule,
                 $"module hash mismatch for plugin '{pluginName}': the manifest says {expected} but the module's SHA-256 is {sha256}");
+        }
+
+        if (!replace && _plugins.TryGetValue(pluginName, out PluginState? existing) && existing.Record.Sha256 != sha256)
+        {
+            string[] users = AttachedActiveAgents(pluginName);
+            if (users.Length > 0)
+            {
+                throw new AgentException(
+                    ErrorCode.Conflict,
+                    $"plugin '{pluginName}' is attached to agent(s) {string.Join(", ", users)} and this is a different module (sha256 {sha256[..12]}, installed {existing.Record.Sha256[..12]}); pass --replace to switch those agents to it, or install it under another name");
+            }
         }
 
         PluginModule module;
@@ -83,9 +95,7 @@ public sealed partial class AgentRuntime
         lock (_catalogLock)
         {
             PluginState plugin = GetPlugin(name);
-            string[] users = [.. _agents.Values
-                .Where(agent => agent.Record.Status == AgentStatus.Active && agent.Record.Plugins.Contains(name))
-                .Select(agent => agent.Record.AgentId)];
+            string[] users = AttachedActiveAgents(name);
             if (users.Length > 0)
             {
                 throw new AgentException(
@@ -111,6 +121,12 @@ public sealed partial class AgentRuntime
 
         Log.PluginRemoved(_logger, name);
     }
+
+    private string[] AttachedActiveAgents(string pluginName) =>
+        [.. _agents.Values
+            .Where(agent => agent.Record.Status == AgentStatus.Active && agent.Record.Plugins.Contains(pluginName))
+            .Select(agent => agent.Record.AgentId)
+            .Order(StringComparer.Ordinal)];
 
     private PluginState GetPlugin(string name) =>
         _plugins.TryGetValue(name, out PluginState? plugin)

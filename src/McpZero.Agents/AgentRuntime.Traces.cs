@@ -23,6 +23,16 @@ public sealed partial class AgentRuntime
             throw new AgentException(ErrorCode.InvalidArgument, $"trace sequence {fromSequence} is negative; sequences start at 0");
         }
 
+        long count = _traces.Count;
+        if (fromSequence > 0 && fromSequence >= count)
+        {
+            throw new AgentException(
+                ErrorCode.InvalidArgument,
+                count == 0
+                    ? $"trace sequence {fromSequence} does not exist: the trace log is empty"
+                    : $"trace sequence {fromSequence} does not exist: the trace log holds sequences 0 to {count - 1}");
+        }
+
         TraceVerification verification = _traces.Verify(fromSequence);
         return new TraceVerifyResponse
         {

@@ -21,8 +21,11 @@ internal static class ClientCommand
             return Path.GetFullPath(path);
         }
 
+        // A development data directory (./var with its lock file) means `make run` is, or was,
+        // used here, so its socket is the one to try and to name in errors, even while stopped.
         string development = Path.GetFullPath(ServerOptions.DevelopmentSocketPath);
-        return File.Exists(development) ? development : ServerOptions.ServiceSocketPath;
+        string developmentLock = Path.Combine(Path.GetFullPath(ServerOptions.DevelopmentDataDirectory), "mcpzero.lock");
+        return File.Exists(development) || File.Exists(developmentLock) ? development : ServerOptions.ServiceSocketPath;
     }
 
     public static async Task<McpZeroClient> ConnectAsync(CommandLine line)

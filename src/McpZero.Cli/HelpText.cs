@@ -24,7 +24,9 @@ internal static class HelpText
 
     private const string PluginSection = """
         Plugins:
-          plugin install FILE.wasm|manifest.json [--name NAME]
+          plugin install FILE.wasm|manifest.json [--name NAME] [--replace]
+                                          --replace installs a different module under a name
+                                          that active agents have attached, switching them to it
           plugin list
           plugin show NAME
           plugin remove NAME              rejected while an active agent has it attached
@@ -69,7 +71,8 @@ internal static class HelpText
     private const string ClientOptions = """
         Options for every client command:
           --socket PATH   daemon socket (default: $MCPZERO__SOCKETPATH, else ./var/mcpzero.sock
-                          when it exists, else /run/mcpzero/mcpzero.sock)
+                          when ./var holds a development data directory, else
+                          /run/mcpzero/mcpzero.sock)
           --json          print the response as JSON
           --help, -h      print help for the command
 

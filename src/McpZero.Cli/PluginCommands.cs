@@ -16,7 +16,7 @@ internal static class PluginCommands
 
         CommandSpec spec = args[0] switch
         {
-            "install" => CommandSpec.Client("plugin install", 1, "name"),
+            "install" => new CommandSpec("plugin install", 1, ["name", "socket"], ["json", "replace"]),
             "list" => CommandSpec.Client("plugin list", 0),
             "show" => CommandSpec.Client("plugin show", 1),
             "remove" => CommandSpec.Client("plugin remove", 1),
@@ -87,7 +87,7 @@ internal static class PluginCommands
     private static async Task<int> InstallAsync(CommandLine line, bool json)
     {
         string file = line.Argument(0, "module file (FILE.wasm or manifest.json)");
-        var request = new PluginInstallRequest { Name = line.Option("name") };
+        var request = new PluginInstallRequest { Name = line.Option("name"), Replace = line.Flag("replace") };
         if (file.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
         {
             request.ManifestJson = await InputFile.ReadAllTextAsync(file, "manifest").ConfigureAwait(false);

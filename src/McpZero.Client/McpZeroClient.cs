@@ -28,6 +28,7 @@ public sealed class McpZeroClient : IAsyncDisposable
     private ArrayBufferWriter<byte> _body = new(4096);
     private int _nextRequestId;
     private Exception? _failure;
+    private ErrorResponse? _connectionError;
 
     private McpZeroClient(Socket socket, string socketPath)
     {
@@ -77,6 +78,19 @@ public sealed class McpZeroClient : IAsyncDisposable
             client.Server = await client.RequestAsync<HelloResponse>(
                 new HelloRequest { ProtocolVersion = ProtocolInfo.Version, ClientName = clientName },
                 cancellationToken).ConfigureAwait(false);
+        }
+        catch (McpZeroConnectionException)
+        {
+            // The daemon may have rejected the connection (for example with Busy when it is full)
+            // and closed it, which can break the hello write before the reply is read.
+            ErrorResponse? rejection = await client.WaitForConnectionErrorAsync().ConfigureAwait(false);
+            await client.DisposeAsync().ConfigureAwait(false);
+            if (rejection is not null)
+            {
+                throw new McpZeroServerException(rejection.Code, rejection.Message);
+            }
+
+            throw;
         }
         catch
         {
@@ -272,6 +286,21 @@ public sealed class McpZeroClient : IAsyncDisposable
         FailPending(failure ?? new McpZeroConnectionException(SocketPath, "connection closed"));
     }
 
+    /// <summary>Returns the connection-level error the daemon sent before closing, if any.</summary>
+    private async Task<ErrorResponse?> WaitForConnectionErrorAsync()
+    {
+        try
+        {
+            // The read loop ends at the daemon's close, after any error frame sent before it.
+            await _readLoop.WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+        }
+
+        return Volatile.Read(ref _connectionError);
+    }
+
     private void Complete(uint requestId, IResponse response)
     {
         if (_pending.TryRemove(requestId, out TaskCompletionSource<IResponse>? completion))
@@ -282,8 +311,9 @@ public sealed class McpZeroClient : IAsyncDisposable
 
         // Request id 0 carries connection-level errors, for example a frame the server rejected
         // before it could read the id: hand it to every waiting request.
-        if (requestId == 0 && response is ErrorResponse)
+        if (requestId == 0 && response is ErrorResponse connectionError)
         {
+            Volatile.Write(ref _connectionError, connectionError);
             foreach (KeyValuePair<uint, TaskCompletionSource<IResponse>> entry in _pending)
             {
                 entry.Value.TrySetResult(response);

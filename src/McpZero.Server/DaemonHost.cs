@@ -107,7 +107,7 @@ public static class DaemonHost
             // A passed socket is systemd's, which answers on its path by design.
             if (activation is null)
             {
-                SocketPathGuard.EnsureNotInUse(options.SocketPath);
+                SocketPathGuard.PrepareForBind(options.SocketPath);
             }
 
             host.Services.GetRequiredService<AgentRuntimeService>().Open();

@@ -10,6 +10,10 @@ public sealed record GcHeapLimit(long BakedBytes, long EffectiveBytes, string So
 {
     private const string OverrideVariable = "DOTNET_GCHeapHardLimit";
 
+    // The daemon with FASTER's pinned log pages and index does not start below this; 16 MiB crashed
+    // during start-up in a trial on the development VM.
+    private const long MinimumBytes = 64L * 1024 * 1024;
+
     /// <summary>
     /// Reads the limits and checks that the runtime applied the expected one. The runtime reads
     /// <c>DOTNET_GCHeapHardLimit</c> as bare hexadecimal and silently ignores other spellings, so
@@ -35,6 +39,12 @@ public sealed record GcHeapLimit(long BakedBytes, long EffectiveBytes, string So
             {
                 throw new InvalidOperationException(
                     $"{OverrideVariable}='{overrideText}' is invalid: the runtime reads it as bare hexadecimal bytes, for example 10000000 for 256 MiB");
+            }
+
+            if (requested < MinimumBytes)
+            {
+                throw new InvalidOperationException(
+                    $"{OverrideVariable}={overrideText} is {requested} bytes, below the minimum of {MinimumBytes / (1024 * 1024)} MiB the daemon needs; for example 10000000 is 256 MiB");
             }
 
             if (requested != effective)

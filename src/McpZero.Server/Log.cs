@@ -17,8 +17,8 @@ internal static partial class Log
     [LoggerMessage(4, LogLevel.Error, "Accepting a connection failed", EventName = "AcceptFailed")]
     public static partial void AcceptFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(5, LogLevel.Warning, "Rejected a connection: {MaxConnections} connections are already open", EventName = "ConnectionRejected")]
-    public static partial void ConnectionRejected(ILogger logger, int maxConnections);
+    [LoggerMessage(5, LogLevel.Warning, "Rejected a connection: {MaxConnections} connections are already open ({Suppressed} similar rejections not logged since the last one)", EventName = "ConnectionRejected")]
+    public static partial void ConnectionRejected(ILogger logger, int maxConnections, long suppressed);
 
     [LoggerMessage(6, LogLevel.Error, "Removing the socket file {SocketPath} failed", EventName = "SocketRemoveFailed")]
     public static partial void SocketRemoveFailed(ILogger logger, string socketPath, Exception exception);

@@ -44,7 +44,7 @@ internal sealed class RequestDispatcher(AgentRuntimeService runtimeService, Serv
         return request switch
         {
             StatusRequest => CreateStatus(runtime),
-            PluginInstallRequest install => runtime.InstallPlugin(install.Name, install.Wasm, install.ManifestJson),
+            PluginInstallRequest install => runtime.InstallPlugin(install.Name, install.Wasm, install.ManifestJson, install.Replace),
             PluginListRequest => new PluginListResponse { Plugins = runtime.ListPlugins() },
             PluginShowRequest show => runtime.ShowPlugin(show.Name),
             PluginRemoveRequest remove => Ok(() => runtime.RemovePlugin(remove.Name), $"removed plugin '{remove.Name}'"),

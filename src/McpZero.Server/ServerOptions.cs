@@ -19,6 +19,9 @@ public sealed record ServerOptions
     public const string ServiceSocketPath = "/run/mcpzero/mcpzero.sock";
     public const string ServiceDataDirectory = "/var/lib/mcpzero";
 
+    /// <summary>Room kept in a frame for an exec request's fields other than its input.</summary>
+    public const int RequestOverheadBytes = 512;
+
     public required string SocketPath { get; init; }
 
     public required string DataDirectory { get; init; }
@@ -63,7 +66,7 @@ public sealed record ServerOptions
             ? Environment.GetEnvironmentVariable("STATE_DIRECTORY") ?? ServiceDataDirectory
             : DevelopmentDataDirectory;
 
-        return new ServerOptions
+        var options = new ServerOptions
         {
             SocketPath = Path.GetFullPath(configuration["SocketPath"] ?? defaultSocket),
             DataDirectory = Path.GetFullPath(configuration["DataDirectory"] ?? defaultData),
@@ -78,6 +81,21 @@ public sealed record ServerOptions
             DefaultMemoryMb = ReadInt(configuration, "DefaultMemoryMb", 64, 1, 4096),
             CheckpointInterval = TimeSpan.FromSeconds(ReadInt(configuration, "CheckpointIntervalSeconds", 30, 1, 86400)),
         };
+
+        // An exec request carries the input plus the agent id, method and plugin name. The default
+        // input limit shrinks to fit a smaller frame; a configured one that does not fit is an error.
+        if ((long)options.MaxInputBytes + RequestOverheadBytes > options.MaxFrameBytes)
+        {
+            if (configuration["MaxInputBytes"] is null)
+            {
+                return options with { MaxInputBytes = (int)Math.Max(0, (long)options.MaxFrameBytes - RequestOverheadBytes) };
+            }
+
+            throw new ArgumentException(
+                $"configuration value MaxInputBytes={options.MaxInputBytes} does not fit in MaxFrameBytes={options.MaxFrameBytes}; keep MaxInputBytes at least {RequestOverheadBytes} bytes below MaxFrameBytes");
+        }
+
+        return options;
     }
 
     private static readonly HashSet<string> KnownKeys = new(StringComparer.OrdinalIgnoreCase)

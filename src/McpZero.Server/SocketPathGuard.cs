@@ -5,16 +5,6 @@ namespace McpZero.Server;
 /// <summary>Makes a socket path ready for bind without ever taking it from a live daemon.</summary>
 internal static class SocketPathGuard
 {
-    /// <summary>Fails when a daemon already answers on <paramref name="socketPath"/>; changes nothing on disk.</summary>
-    /// <exception cref="ServerStartException">A daemon answers on the path.</exception>
-    public static void EnsureNotInUse(string socketPath)
-    {
-        if (File.Exists(socketPath) && IsAnswering(socketPath))
-        {
-            throw new ServerStartException($"another mcpzero daemon is already listening on '{socketPath}'; stop it first or choose another path with --socket");
-        }
-    }
-
     /// <summary>
     /// Creates the socket's directory and removes a stale socket file, but only after a connect
     /// attempt proves that nothing answers on it.

@@ -1,6 +1,8 @@
+using System.Buffers;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using McpZero.Server.Systemd;
+using McpZero.Protocol;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -21,6 +23,8 @@ internal sealed class UnixSocketServer(
 {
     private const int SolSocket = 1;
     private const int SoPeerCred = 17;
+
+    private static readonly LogRateLimiter RejectedConnectionLog = new(maxPerWindow: 10, TimeSpan.FromMinutes(1));
 
     private readonly ILogger _logger = loggerFactory.CreateLogger<UnixSocketServer>();
     private readonly ILogger _connectionLogger = loggerFactory.CreateLogger<ClientConnection>();
@@ -134,8 +138,12 @@ internal sealed class UnixSocketServer(
             // so a daemon that is merely full is not restarted by systemd.
             if (state.Connections >= options.MaxConnections && !IsFromThisProcess(client))
             {
-                Log.ConnectionRejected(_logger, options.MaxConnections);
-                client.Dispose();
+                if (RejectedConnectionLog.TryAcquire(out long suppressed))
+                {
+                    Log.ConnectionRejected(_logger, options.MaxConnections, suppressed);
+                }
+
+                RejectBusy(client);
                 continue;
             }
 
@@ -168,6 +176,32 @@ internal sealed class UnixSocketServer(
         catch (SocketException)
         {
             return false;
+        }
+    }
+
+    /// <summary>
+    /// Sends a Busy error with request id 0 before closing, so the client reports a full daemon and
+    /// not one that is down. The frame is small enough for the socket buffer, so the send does not block.
+    /// </summary>
+    private void RejectBusy(Socket client)
+    {
+        try
+        {
+            var frame = new ArrayBufferWriter<byte>(256);
+            FrameWriter.WriteResponse(frame, 0, RequestDispatcher.Error(
+                ErrorCode.Busy,
+                $"the daemon has {options.MaxConnections} connections open, its maximum (MaxConnections); close idle clients or raise the limit, then retry"));
+            client.Blocking = false;
+            client.Send(frame.WrittenSpan);
+            client.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+            // The client is gone already; nothing to tell it.
+        }
+        finally
+        {
+            client.Dispose();
         }
     }
 

@@ -135,7 +135,7 @@ _mcpzero_plugin()
 
     if [[ $current == -* ]]; then
         case $subcommand in
-            install) COMPREPLY=($(compgen -W "--name $client_options" -- "$current")) ;;
+            install) COMPREPLY=($(compgen -W "--name --replace $client_options" -- "$current")) ;;
             *) COMPREPLY=($(compgen -W "$client_options" -- "$current")) ;;
         esac
         return

@@ -24,10 +24,17 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 
+# Installing the same module again changes nothing. A different module that the user installed
+# under a sample's name is kept: the daemon rejects the sample while agents use that name.
 for module in "$plugins"/*.wasm; do
-  "$bin" plugin install "$module" --socket "$socket" >/dev/null
-  echo "run-dev: installed plugin $(basename "$module" .wasm)"
+  name=$(basename "$module" .wasm)
+  if "$bin" plugin install "$module" --socket "$socket" >/dev/null 2>"$data/run-dev.err"; then
+    echo "run-dev: installed plugin $name"
+  else
+    echo "run-dev: kept the installed plugin $name: $(cat "$data/run-dev.err")"
+  fi
 done
+rm -f "$data/run-dev.err"
 
 if ! "$bin" agent list --socket "$socket" | awk '$2 == "example" && $3 == "active" { found = 1 } END { exit !found }'; then
   agent=$("$bin" agent spawn --owner example --plugin data_processing --plugin hello --socket "$socket")

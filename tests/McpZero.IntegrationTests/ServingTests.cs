@@ -63,6 +63,24 @@ public sealed class ServingTests
     }
 
     [Fact]
+    public async Task ReinstallUnderAttachedNameNeedsReplace()
+    {
+        await using Daemon daemon = await Daemon.StartAsync();
+        await daemon.OkAsync("plugin", "install", TestPaths.Plugin("hello"));
+        string agentId = await daemon.OkAsync("agent", "spawn", "--plugin", "hello");
+
+        await daemon.OkAsync("plugin", "install", TestPaths.Plugin("hello"));
+        CliResult rejected = await daemon.CliAsync("plugin", "install", TestPaths.Plugin("data_processing"), "--name", "hello");
+        Assert.Equal(1, rejected.ExitCode);
+        Assert.Contains(agentId, rejected.Stderr);
+        Assert.Contains("--replace", rejected.Stderr);
+        Assert.StartsWith("Hello, Ada!", await daemon.OkAsync("agent", "exec", agentId, "greet", "Ada"));
+
+        await daemon.OkAsync("plugin", "install", TestPaths.Plugin("data_processing"), "--name", "hello", "--replace");
+        Assert.Contains("\"records\":1", await daemon.OkAsync("agent", "exec", agentId, "process", "{\"x\":1}"));
+    }
+
+    [Fact]
     public async Task ManifestInstallChecksHashAndAppliesConfig()
     {
         await using Daemon daemon = await Daemon.StartAsync();

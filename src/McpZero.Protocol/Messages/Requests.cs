@@ -48,6 +48,9 @@ public sealed partial class PluginInstallRequest : IRequest
     public string? Name { get; set; }
     public byte[] Wasm { get; set; } = [];
     public string? ManifestJson { get; set; }
+
+    /// <summary>Allows a different module under a name that active agents have attached.</summary>
+    public bool Replace { get; set; }
 }
 
 [MemoryPackable]

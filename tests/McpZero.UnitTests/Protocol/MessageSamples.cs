@@ -18,6 +18,7 @@ internal static class MessageSamples
             Name = "counter",
             Wasm = [0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00],
             ManifestJson = """{"wasm":[{"path":"counter.wasm"}],"config":{"step":"2"}}""",
+            Replace = true,
         },
         [nameof(PluginListRequest)] = () => new PluginListRequest(),
         [nameof(PluginShowRequest)] = () => new PluginShowRequest { Name = "counter" },

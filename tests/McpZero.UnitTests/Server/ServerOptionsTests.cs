@@ -84,6 +84,27 @@ public sealed class ServerOptionsTests
     }
 
     [Fact]
+    public void InputLimitOverFrameIsRejected()
+    {
+        var error = Assert.Throws<ArgumentException>(() => FromValues(new()
+        {
+            ["MaxFrameBytes"] = "65536",
+            ["MaxInputBytes"] = "65536",
+        }));
+
+        Assert.Contains("MaxInputBytes=65536", error.Message);
+        Assert.Contains("MaxFrameBytes=65536", error.Message);
+    }
+
+    [Fact]
+    public void DefaultInputLimitShrinksToFrame()
+    {
+        ServerOptions options = FromValues(new() { ["MaxFrameBytes"] = "65536" });
+
+        Assert.Equal(65536 - ServerOptions.RequestOverheadBytes, options.MaxInputBytes);
+    }
+
+    [Fact]
     public void ConfiguredValuesAreRead()
     {
         ServerOptions options = FromValues(new()
