@@ -81,6 +81,57 @@ public sealed class ServingTests
     }
 
     [Fact]
+    public async Task FullDaemonRepliesBusy()
+    {
+        await using Daemon daemon = await Daemon.StartAsync(environment: new Dictionary<string, string> { ["MCPZERO__MAXCONNECTIONS"] = "2" });
+        await using McpZeroClient first = await daemon.ConnectAsync();
+        await using McpZeroClient second = await daemon.ConnectAsync();
+
+        CliResult third = await daemon.CliAsync("status");
+
+        Assert.Equal(1, third.ExitCode);
+        Assert.Contains("MaxConnections", third.Stderr);
+        Assert.Contains("Busy", third.Stderr);
+        StatusResponse status = await first.RequestAsync<StatusResponse>(new StatusRequest()).WaitAsync(Daemon.CommandTimeout);
+        Assert.Equal(2, status.Connections);
+    }
+
+    [Fact]
+    public async Task TraceVerifyRejectsSequencePastHead()
+    {
+        await using Daemon daemon = await Daemon.StartAsync();
+        await daemon.OkAsync("plugin", "install", TestPaths.Plugin("hello"));
+        string agentId = await daemon.OkAsync("agent", "spawn", "--plugin", "hello");
+        await daemon.OkAsync("agent", "exec", agentId, "greet", "Ada");
+
+        CliResult pastHead = await daemon.CliAsync("trace", "verify", "--from", "5");
+
+        Assert.Equal(1, pastHead.ExitCode);
+        Assert.Contains("sequences 0 to 0", pastHead.Stderr);
+        Assert.StartsWith("ok: 1 records verified", await daemon.OkAsync("trace", "verify", "--from", "0"));
+    }
+
+    [Fact]
+    public async Task TinyHeapLimitOverrideIsRejected()
+    {
+        string directory = TestPaths.NewTestDirectory();
+        try
+        {
+            // 2000000 in hexadecimal is 32 MiB, below the 64 MiB minimum.
+            CliResult result = await Daemon.RunBinaryAsync(
+                ["serve", "--socket", Path.Combine(directory, "t.sock"), "--data", Path.Combine(directory, "data")],
+                environment: new Dictionary<string, string> { ["DOTNET_GCHeapHardLimit"] = "2000000" });
+
+            Assert.Equal(1, result.ExitCode);
+            Assert.Contains("below the minimum of 64 MiB", result.Stderr);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task ManifestInstallChecksHashAndAppliesConfig()
     {
         await using Daemon daemon = await Daemon.StartAsync();
