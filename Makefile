@@ -19,14 +19,22 @@ DOTNET_SOURCES := $(shell find src -name '*.cs' -o -name '*.csproj' -o -name '*.
 .PHONY: all tools node-tools build plugins test-plugins run test bench clean install install-files uninstall deb install-root
 
 # Install layout. PREFIX and DESTDIR follow the GNU conventions. systemd, systemd-sysusers and
-# systemd-tmpfiles all search /usr/local/lib as well as /usr/lib, so the default PREFIX works as is.
+# systemd-tmpfiles search /etc, /run, /usr/local/lib and /usr/lib but no other prefix, so the
+# units, sysusers.d and tmpfiles.d entries go under $(PREFIX)/lib for PREFIX=/usr or /usr/local
+# and under /etc for any other PREFIX such as /opt/mcpzero.
 PREFIX ?= /usr/local
 DESTDIR ?=
 BINDIR ?= $(PREFIX)/bin
 SYSCONFDIR ?= /etc
+ifneq ($(filter /usr /usr/local,$(patsubst %/,%,$(PREFIX))),)
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+else
+SYSTEMDUNITDIR ?= /etc/systemd/system
+SYSUSERSDIR ?= /etc/sysusers.d
+TMPFILESDIR ?= /etc/tmpfiles.d
+endif
 BASHCOMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 DOCDIR ?= $(PREFIX)/share/doc/mcpzero
 
@@ -34,6 +42,7 @@ VERSION := $(shell sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' src/Directory.B
 DEB := $(OUT)/mcpzero_$(VERSION)_amd64.deb
 DEB_ROOT := $(OUT)/deb/root
 INSTALL_ROOT := $(OUT)/install-root
+OPT_INSTALL_ROOT := $(OUT)/install-root-opt
 
 all: build plugins
 
@@ -105,8 +114,8 @@ bench: build plugins
 install: build
 	$(MAKE) --no-print-directory install-files
 	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then \
-	  systemd-sysusers mcpzero.conf; \
-	  systemd-tmpfiles --create mcpzero.conf; \
+	  systemd-sysusers $(SYSUSERSDIR)/mcpzero.conf; \
+	  systemd-tmpfiles --create $(TMPFILESDIR)/mcpzero.conf; \
 	  systemctl daemon-reload; \
 	  echo "Start the service with: systemctl enable --now mcpzero.socket"; \
 	fi
@@ -155,16 +164,29 @@ uninstall:
 	fi
 	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
 
-## install-root: a DESTDIR install with the default PREFIX into out/install-root, for the tests.
+## install-root: DESTDIR installs for the tests, with the default PREFIX into out/install-root
+## and with PREFIX=/opt/mcpzero into out/install-root-opt.
 install-root: build
-	rm -rf $(INSTALL_ROOT)
-	$(MAKE) --no-print-directory install-files DESTDIR=$(INSTALL_ROOT)
+	rm -rf $(INSTALL_ROOT) $(OPT_INSTALL_ROOT)
+	$(MAKE) --no-print-directory install-files DESTDIR=$(INSTALL_ROOT) PREFIX=/usr/local
+	$(MAKE) --no-print-directory install-files DESTDIR=$(OPT_INSTALL_ROOT) PREFIX=/opt/mcpzero
 
 ## deb: out/mcpzero_VERSION_amd64.deb, staged with PREFIX=/usr and the unit directory of
-## Debian 12 (/lib/systemd/system).
+## Debian 12 (/lib/systemd/system). The changelog date is SOURCE_DATE_EPOCH when set, else the
+## date of the last commit to src/Directory.Build.props, so that rebuilds give the same package.
 deb: build
 	rm -rf $(OUT)/deb
-	$(MAKE) --no-print-directory install-files DESTDIR=$(DEB_ROOT) PREFIX=/usr SYSTEMDUNITDIR=/lib/systemd/system
+	$(MAKE) --no-print-directory install-files DESTDIR=$(DEB_ROOT) PREFIX=/usr BINDIR=/usr/bin \
+	    SYSCONFDIR=/etc SYSTEMDUNITDIR=/lib/systemd/system SYSUSERSDIR=/usr/lib/sysusers.d \
+	    TMPFILESDIR=/usr/lib/tmpfiles.d BASHCOMPLETIONDIR=/usr/share/bash-completion/completions \
+	    DOCDIR=/usr/share/doc/mcpzero
+	install -m 0644 systemd/debian/copyright $(DEB_ROOT)/usr/share/doc/mcpzero/copyright
+	epoch="$${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct -- src/Directory.Build.props 2>/dev/null || true)}"; \
+	sed -e 's|@VERSION@|$(VERSION)|' \
+	    -e "s|@MAINTAINER@|$$(sed -n 's/^Maintainer: //p' systemd/debian/control)|" \
+	    -e "s|@DATE@|$$(LC_ALL=C date -u -R -d "@$${epoch:-$$(date +%s)}")|" \
+	    systemd/debian/changelog | gzip -9n > $(DEB_ROOT)/usr/share/doc/mcpzero/changelog.Debian.gz
+	chmod 0644 $(DEB_ROOT)/usr/share/doc/mcpzero/changelog.Debian.gz
 	install -d -m 0755 $(DEB_ROOT)/DEBIAN
 	sed -e 's|@VERSION@|$(VERSION)|' \
 	    -e "s|@INSTALLED_SIZE@|$$(du -sk $(DEB_ROOT) | cut -f1)|" \

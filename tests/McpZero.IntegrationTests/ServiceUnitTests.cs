@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.IO.Compression;
 using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
 using System.Text.RegularExpressions;
@@ -10,7 +11,8 @@ namespace McpZero.IntegrationTests;
 /// <summary>
 /// The systemd units, sysusers.d and tmpfiles.d entries, default configuration, bash completion and
 /// Debian package, as `make install` and `make deb` write them. `make test` stages both first and
-/// passes their paths in MCPZERO_INSTALL_ROOT and MCPZERO_DEB.
+/// passes their paths in MCPZERO_INSTALL_ROOT and MCPZERO_DEB; `make install-root` also stages a
+/// PREFIX=/opt/mcpzero install in out/install-root-opt (or MCPZERO_OPT_INSTALL_ROOT).
 /// </summary>
 [SupportedOSPlatform("linux")]
 public sealed partial class ServiceUnitTests
@@ -20,6 +22,9 @@ public sealed partial class ServiceUnitTests
     /// 0.4 when recorded. A unit change that weakens the sandbox raises it and fails the test.
     /// </summary>
     private const double MaxExposureScore = 0.4;
+
+    /// <summary>The appliance's memory envelope, 827 MB, in bytes.</summary>
+    private const long EnvelopeBytes = 827_000_000;
 
     private static readonly TimeSpan ToolTimeout = TimeSpan.FromSeconds(120);
     private static readonly TimeSpan BootTimeout = TimeSpan.FromMinutes(5);
@@ -34,6 +39,8 @@ public sealed partial class ServiceUnitTests
         "./etc/mcpzero/mcpzero.json",
         "./usr/share/bash-completion/completions/mcpzero",
         "./usr/share/doc/mcpzero/README.md",
+        "./usr/share/doc/mcpzero/copyright",
+        "./usr/share/doc/mcpzero/changelog.Debian.gz",
     ];
 
     private readonly ITestOutputHelper _output;
@@ -53,6 +60,15 @@ public sealed partial class ServiceUnitTests
         {
             string root = Environment.GetEnvironmentVariable("MCPZERO_INSTALL_ROOT") ?? Path.Combine(OutDirectory, "install-root");
             return Directory.Exists(root) ? root : throw new DirectoryNotFoundException($"the DESTDIR install '{root}' is missing; create it with `make install-root`");
+        }
+    }
+
+    private static string OptInstallRoot
+    {
+        get
+        {
+            string root = Environment.GetEnvironmentVariable("MCPZERO_OPT_INSTALL_ROOT") ?? Path.Combine(OutDirectory, "install-root-opt");
+            return Directory.Exists(root) ? root : throw new DirectoryNotFoundException($"the PREFIX=/opt/mcpzero DESTDIR install '{root}' is missing; create it with `make install-root`");
         }
     }
 
@@ -127,7 +143,7 @@ public sealed partial class ServiceUnitTests
             "Type=notify", "NotifyAccess=main", "WatchdogSec=30s", "Restart=on-failure",
             "Requires=mcpzero.socket", "After=mcpzero.socket", "User=mcpzero",
             "StateDirectory=mcpzero", "RuntimeDirectory=mcpzero", "RuntimeDirectoryPreserve=yes", "ConfigurationDirectory=mcpzero",
-            "MemoryMax=827M", "CPUQuota=27%", "PrivateNetwork=yes", "RestrictAddressFamilies=AF_UNIX",
+            "TimeoutStopSec=60s", "CPUQuota=27%", "PrivateNetwork=yes", "RestrictAddressFamilies=AF_UNIX",
             "SystemCallFilter=@system-service", "ProtectProc=invisible", "ProcSubset=pid", "CapabilityBoundingSet=",
             "MemoryDenyWriteExecute=no",
         ];
@@ -136,8 +152,78 @@ public sealed partial class ServiceUnitTests
             Assert.Contains(line, lines);
         }
 
-        long memoryHigh = ParseMegabytes(lines, "MemoryHigh=");
-        Assert.True(memoryHigh < 827, $"MemoryHigh={memoryHigh}M must be below MemoryMax=827M so that the kernel reclaims before it kills");
+        // systemd reads a K, M or G suffix as a power of 1024, so the limits must be plain bytes
+        // to stay inside the envelope of 827 decimal MB.
+        long memoryMax = ParseBytes(lines, "MemoryMax=");
+        long memoryHigh = ParseBytes(lines, "MemoryHigh=");
+        Assert.True(memoryMax <= EnvelopeBytes, $"MemoryMax={memoryMax} is above the envelope of {EnvelopeBytes} bytes");
+        Assert.True(memoryHigh < memoryMax, $"MemoryHigh={memoryHigh} must be below MemoryMax={memoryMax} so that the kernel reclaims before it kills");
+    }
+
+    [Fact]
+    public async Task EnablingServiceEnablesSocketOnly()
+    {
+        string[] install = ReadSection(File.ReadAllLines(ServiceFile), "[Install]");
+        Assert.Contains("Also=mcpzero.socket", install);
+        Assert.DoesNotContain(install, line => line.StartsWith("WantedBy=", StringComparison.Ordinal));
+
+        string root = CreateVerifyRoot(InstallRoot);
+        try
+        {
+            CliResult enable = await RunToolAsync("systemctl", ["--root=" + root, "enable", "mcpzero.service"]);
+            Assert.True(enable.ExitCode == 0, $"systemctl --root enable mcpzero.service failed: {enable}");
+
+            string units = Path.Combine(root, "etc/systemd/system");
+            string[] links = Directory.EnumerateFileSystemEntries(units, "mcpzero.*", SearchOption.AllDirectories)
+                .Select(link => Path.GetRelativePath(units, link))
+                .ToArray();
+            Assert.Equal(["sockets.target.wants/mcpzero.socket"], links);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task OptPrefixInstallsWhereSystemdLooks()
+    {
+        string root = OptInstallRoot;
+        foreach (string file in new[] { "etc/systemd/system/mcpzero.service", "etc/systemd/system/mcpzero.socket", "etc/sysusers.d/mcpzero.conf", "etc/tmpfiles.d/mcpzero.conf", "opt/mcpzero/bin/mcpzero" })
+        {
+            Assert.True(File.Exists(Path.Combine(root, file)), $"PREFIX=/opt/mcpzero must install /{file}");
+        }
+
+        Assert.False(Directory.Exists(Path.Combine(root, "opt/mcpzero/lib")), "PREFIX=/opt/mcpzero must not install under /opt/mcpzero/lib, where systemd never looks");
+        string[] service = File.ReadAllLines(Path.Combine(root, "etc/systemd/system/mcpzero.service"));
+        Assert.Contains("ExecStart=/opt/mcpzero/bin/mcpzero serve", service);
+        Assert.Contains("Documentation=file:///opt/mcpzero/share/doc/mcpzero/README.md", service);
+
+        string verifyRoot = CreateVerifyRoot(root);
+        try
+        {
+            CliResult result = await RunToolAsync("systemd-analyze", ["verify", "--root=" + verifyRoot, "mcpzero.service", "mcpzero.socket"]);
+
+            Assert.True(result.ExitCode == 0, $"systemd-analyze verify failed on the PREFIX=/opt/mcpzero units: {result}");
+            Assert.True(result.Stderr.Trim().Length == 0, $"systemd-analyze verify printed warnings: {result}");
+        }
+        finally
+        {
+            Directory.Delete(verifyRoot, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task OptPrefixInstallPassesFullPaths()
+    {
+        // A dry run prints the commands that `make install` runs on a host with systemd.
+        CliResult dryRun = await RunToolAsync("make", ["-n", "--no-print-directory", "-C", RepositoryRoot, "install", "PREFIX=/opt/mcpzero", "DESTDIR="]);
+        Assert.True(dryRun.ExitCode == 0, $"make -n install PREFIX=/opt/mcpzero failed: {dryRun}");
+
+        Assert.Contains("systemd-sysusers /etc/sysusers.d/mcpzero.conf", dryRun.Stdout);
+        Assert.Contains("systemd-tmpfiles --create /etc/tmpfiles.d/mcpzero.conf", dryRun.Stdout);
+        Assert.Contains("systemctl enable --now mcpzero.socket", dryRun.Stdout);
+        Assert.DoesNotContain("enable --now mcpzero.service", dryRun.Stdout);
     }
 
     [Fact]
@@ -304,6 +390,46 @@ public sealed partial class ServiceUnitTests
 
         CliResult conffiles = await RunToolAsync("dpkg-deb", ["--info", DebPackage, "conffiles"]);
         Assert.Equal("/etc/mcpzero/mcpzero.json", conffiles.Stdout.Trim());
+    }
+
+    [Fact]
+    public async Task PackageDocumentsCopyrightAndChangelog()
+    {
+        string props = File.ReadAllText(Path.Combine(RepositoryRoot, "src", "Directory.Build.props"));
+        string version = Regex.Match(props, "<Version>(.*)</Version>").Groups[1].Value;
+        string control = File.ReadAllText(Path.Combine(RepositoryRoot, "systemd", "debian", "control"));
+        string maintainer = Regex.Match(control, "^Maintainer: (.*)$", RegexOptions.Multiline).Groups[1].Value;
+        string extracted = TestPaths.NewTestDirectory();
+        try
+        {
+            CliResult extract = await RunToolAsync("dpkg-deb", ["-x", DebPackage, extracted]);
+            Assert.True(extract.ExitCode == 0, $"dpkg-deb -x failed: {extract}");
+            string doc = Path.Combine(extracted, "usr/share/doc/mcpzero");
+
+            string[] copyright = File.ReadAllLines(Path.Combine(doc, "copyright"));
+            Assert.Equal("Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/", copyright[0]);
+            Assert.Contains("Upstream-Name: mcpzero", copyright);
+            int files = Array.IndexOf(copyright, "Files: *");
+            Assert.True(files > 0, "the copyright file has no 'Files: *' paragraph");
+            Assert.Equal("License: all-rights-reserved", copyright.Skip(files).First(line => line.StartsWith("License:", StringComparison.Ordinal)));
+
+            string[] changelog;
+            await using (var gzip = new GZipStream(File.OpenRead(Path.Combine(doc, "changelog.Debian.gz")), CompressionMode.Decompress))
+            using (var reader = new StreamReader(gzip))
+            {
+                changelog = (await reader.ReadToEndAsync().WaitAsync(ToolTimeout)).Split('\n');
+            }
+
+            Assert.Equal($"mcpzero ({version}) unstable; urgency=medium", changelog[0]);
+            Assert.Contains("  * Initial package.", changelog);
+            string trailer = changelog.Single(line => line.StartsWith(" -- ", StringComparison.Ordinal));
+            Assert.StartsWith($" -- {maintainer}  ", trailer);
+            Assert.Matches(@"  [A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} [+-]\d{4}$", trailer);
+        }
+        finally
+        {
+            Directory.Delete(extracted, recursive: true);
+        }
     }
 
     [Fact]
@@ -504,13 +630,21 @@ public sealed partial class ServiceUnitTests
         return status;
     }
 
-    private static long ParseMegabytes(string[] lines, string key)
+    private static long ParseBytes(string[] lines, string key)
     {
         string? line = lines.FirstOrDefault(candidate => candidate.StartsWith(key, StringComparison.Ordinal));
         Assert.True(line is not null, $"{key} is missing from the service");
         string value = line[key.Length..];
-        Assert.EndsWith("M", value);
-        return long.Parse(value[..^1], CultureInfo.InvariantCulture);
+        Assert.True(value.All(char.IsAsciiDigit), $"{line} must be a number of bytes without a suffix");
+        return long.Parse(value, CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Returns the lines of one section of a unit file, without the header.</summary>
+    private static string[] ReadSection(string[] lines, string header)
+    {
+        int start = Array.IndexOf(lines, header);
+        Assert.True(start >= 0, $"the unit has no {header} section");
+        return lines.Skip(start + 1).TakeWhile(line => !line.StartsWith('[')).ToArray();
     }
 
     private static string? FindOnPath(string tool) =>
@@ -523,7 +657,7 @@ public sealed partial class ServiceUnitTests
 
     private static async Task<CliResult> RunToolAsync(string tool, IReadOnlyList<string> args, TimeSpan timeout)
     {
-        string path = FindOnPath(tool) ?? throw new FileNotFoundException($"{tool} is not on PATH; install it (systemd-analyze, systemd-sysusers and systemd-tmpfiles come with the Debian package systemd, dpkg-deb with dpkg)");
+        string path = FindOnPath(tool) ?? throw new FileNotFoundException($"{tool} is not on PATH; install it (systemctl, systemd-analyze, systemd-sysusers and systemd-tmpfiles come with the Debian package systemd, dpkg-deb with dpkg, make with make)");
         var info = new ProcessStartInfo(path)
         {
             RedirectStandardOutput = true,
