@@ -16,7 +16,7 @@ APT_PACKAGES := clang lld wasi-libc libclang-rt-14-dev-wasm32 wabt
 
 DOTNET_SOURCES := $(shell find src -name '*.cs' -o -name '*.csproj' -o -name '*.props' | grep -v '/obj/' | grep -v '/bin/')
 
-.PHONY: all tools node-tools build plugins test-plugins run test bench clean install install-files uninstall deb install-root
+.PHONY: all tools node-tools service-tools build plugins test-plugins run test bench clean install install-files uninstall deb install-root
 
 # Install layout. PREFIX and DESTDIR follow the GNU conventions. systemd, systemd-sysusers and
 # systemd-tmpfiles search /etc, /run, /usr/local/lib and /usr/lib but no other prefix, so the
@@ -100,10 +100,24 @@ run: build plugins
 
 ## test: unit tests and integration tests through the AOT binary; the service tests read the
 ## DESTDIR install in out/install-root and the package in out/.
-test: build plugins test-plugins install-root deb
+test: build plugins test-plugins service-tools install-root deb
 	MCPZERO_BIN=$(BIN) MCPZERO_PLUGINS=$(OUT)/plugins MCPZERO_TEST_PLUGINS=$(OUT)/test-plugins \
 	  MCPZERO_INSTALL_ROOT=$(INSTALL_ROOT) MCPZERO_DEB=$(DEB) \
 	  $(DOTNET) test McpZero.sln -c $(CONFIGURATION) --nologo
+
+## service-tools: systemd's tools (systemd-analyze, systemd-socket-activate, systemd-sysusers)
+## for the service tests; installed when root, else the tests that need them are skipped or fail
+## with the missing tool's name.
+service-tools:
+	@if ! command -v systemd-analyze >/dev/null || ! command -v systemd-socket-activate >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing systemd's tools for the service tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq systemd; \
+	  else \
+	    echo "systemd's tools are missing for the service tests. Install them with:"; \
+	    echo "  sudo apt-get install -y systemd"; \
+	  fi; \
+	fi
 
 ## bench: the classic agent benchmark against a fresh daemon.
 bench: build plugins
