@@ -38,7 +38,7 @@ internal static class ClientCommand
         }
         catch (OperationCanceledException)
         {
-            throw new McpZeroConnectionException(socketPath, $"the daemon at '{socketPath}' did not answer hello within 10 seconds");
+            throw new McpZeroConnectionException(socketPath, $"the daemon at '{socketPath}' did not reply to hello within 10 seconds");
         }
     }
 
@@ -52,7 +52,7 @@ internal static class ClientCommand
         }
         catch (OperationCanceledException)
         {
-            throw new TimeoutException($"the daemon did not answer within {RequestTimeout.TotalMinutes} minutes");
+            throw new TimeoutException($"the daemon did not respond within {RequestTimeout.TotalMinutes} minutes");
         }
     }
 }

@@ -166,7 +166,7 @@ public sealed class McpZeroClient : IAsyncDisposable
     }
 
     /// <summary>Sends a request and returns its typed response.</summary>
-    /// <exception cref="McpZeroServerException">The server answered with an error.</exception>
+    /// <exception cref="McpZeroServerException">The server returned an error.</exception>
     public async Task<TResponse> RequestAsync<TResponse>(IRequest request, CancellationToken cancellationToken = default)
         where TResponse : class, IResponse
     {

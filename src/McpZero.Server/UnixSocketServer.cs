@@ -223,5 +223,5 @@ internal sealed class UnixSocketServer(
     }
 }
 
-/// <summary>The daemon cannot start; the message says why and what to do.</summary>
+/// <summary>The daemon cannot start; the message gives the reason and the fix.</summary>
 public sealed class ServerStartException(string message, Exception? inner = null) : Exception(message, inner);
