@@ -17,6 +17,11 @@ public sealed partial class AgentRuntime
     public async Task<ExecResponse> ExecAsync(string agentId, string method, byte[] input, string? pluginName, CancellationToken cancellationToken)
     {
         AgentState agent = GetActiveAgent(agentId);
+        if (_stopping.IsCancellationRequested)
+        {
+            throw new AgentException(ErrorCode.ShuttingDown, "the daemon is shutting down; retry once it has restarted");
+        }
+
         if (input.Length > _options.MaxInputBytes)
         {
             throw new AgentException(
@@ -61,6 +66,7 @@ public sealed partial class AgentRuntime
             Variables = variables,
             Limits = EffectiveLimits(plugin.Record, record.Constraints),
             Log = _pluginLogger,
+            Cancellation = _stopping.Token,
         };
 
         long started = Stopwatch.GetTimestamp();
@@ -215,6 +221,7 @@ public sealed partial class AgentRuntime
         PluginErrorKind.OutOfMemory => ErrorCode.PluginOutOfMemory,
         PluginErrorKind.PluginError => ErrorCode.PluginError,
         PluginErrorKind.OutputTooLarge => ErrorCode.PluginOutputTooLarge,
+        PluginErrorKind.Cancelled => ErrorCode.ShuttingDown,
         _ => ErrorCode.PluginTrap,
     };
 }

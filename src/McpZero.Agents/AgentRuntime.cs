@@ -27,6 +27,9 @@ public sealed partial class AgentRuntime : IAsyncDisposable
     // Serializes changes to the agent and plugin indexes; executions never take it.
     private readonly Lock _catalogLock = new();
     private readonly SemaphoreSlim _executionSlots;
+
+    // Cancelled at shutdown: running plugin calls stop at their next epoch check, new ones are rejected.
+    private readonly CancellationTokenSource _stopping = new();
     private long _executions;
     private int _disposed;
 
@@ -99,6 +102,12 @@ public sealed partial class AgentRuntime : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Stops plugin calls that are still running and rejects new ones with
+    /// <see cref="ErrorCode.ShuttingDown"/>; each stopped call is traced and answered with that error.
+    /// </summary>
+    public void CancelRunningCalls() => _stopping.Cancel();
+
     /// <summary>Writes everything durable: commits the trace log and checkpoints the store.</summary>
     public async ValueTask FlushAsync(CancellationToken cancellationToken = default)
     {
@@ -117,6 +126,7 @@ public sealed partial class AgentRuntime : IAsyncDisposable
         await _store.DisposeAsync().ConfigureAwait(false);
         _engine.Dispose();
         _executionSlots.Dispose();
+        _stopping.Dispose();
         _directoryLock.Dispose();
     }
 

@@ -34,4 +34,10 @@ public sealed class PluginCall
 
     /// <summary>Logger for the plugin's <c>log_*</c> calls and its WASI stdout and stderr; null discards them.</summary>
     public ILogger? Log { get; init; }
+
+    /// <summary>
+    /// Stops the call with <see cref="PluginErrorKind.Cancelled"/> when cancelled. Guest code notices
+    /// it at the next epoch check, within about 100 ms; a host function in progress finishes first.
+    /// </summary>
+    public CancellationToken Cancellation { get; init; }
 }

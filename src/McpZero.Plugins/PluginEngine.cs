@@ -421,6 +421,8 @@ public sealed class PluginEngine : IDisposable
         {
             { InnerException: HostTrapException { Kind: PluginErrorKind.Timeout } } or TrapException { Type: TrapCode.Interrupt } =>
                 (PluginErrorKind.Timeout, $"timed out: limit {limits.TimeoutMs} ms, ran {(long)elapsed.TotalMilliseconds} ms"),
+            { InnerException: HostTrapException { Kind: PluginErrorKind.Cancelled } } =>
+                (PluginErrorKind.Cancelled, $"cancelled by the host after {(long)elapsed.TotalMilliseconds} ms"),
             { InnerException: HostTrapException host } => (host.Kind, host.Message),
             { InnerException: { } inner } => (PluginErrorKind.Trap, $"a host function failed: {inner.Message}"),
             { ExitCode: int code } => (PluginErrorKind.PluginError, $"plugin exited with code {code}"),

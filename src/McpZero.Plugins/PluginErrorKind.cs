@@ -31,4 +31,7 @@ public enum PluginErrorKind
 
     /// <summary>The module imports something this host does not define.</summary>
     Linking,
+
+    /// <summary>The host cancelled the call through <see cref="PluginCall.Cancellation"/>, for example at shutdown.</summary>
+    Cancelled,
 }

@@ -14,6 +14,9 @@ internal static partial class Log
     [LoggerMessage(3, LogLevel.Information, "Stopped listening and removed the socket file", EventName = "Stopped")]
     public static partial void Stopped(ILogger logger);
 
+    [LoggerMessage(7, LogLevel.Warning, "Shutdown timeout of {Seconds} s passed with plugin calls still running; cancelling them", EventName = "CancellingCalls")]
+    public static partial void CancellingCalls(ILogger logger, double seconds);
+
     [LoggerMessage(4, LogLevel.Error, "Accepting a connection failed", EventName = "AcceptFailed")]
     public static partial void AcceptFailed(ILogger logger, Exception exception);
 

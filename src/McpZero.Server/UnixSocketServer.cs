@@ -18,9 +18,13 @@ internal sealed class UnixSocketServer(
     ServerOptions options,
     RequestDispatcher dispatcher,
     ServerState state,
+    AgentRuntimeService runtimeService,
     ILoggerFactory loggerFactory,
     SocketActivation? activation = null) : IHostedService
 {
+    // Time a cancelled call gets to reach its next epoch check, answer and be traced.
+    private static readonly TimeSpan CancelledCallGrace = TimeSpan.FromSeconds(3);
+
     private const int SolSocket = 1;
     private const int SoPeerCred = 17;
 
@@ -87,9 +91,14 @@ internal sealed class UnixSocketServer(
             open = [.. _connections];
         }
 
-        // Each connection stops reading and waits for its in-flight requests, bounded by the
-        // shutdown timeout, then closes.
-        using var deadline = new CancellationTokenSource(options.ShutdownTimeout);
+        // Each connection stops reading and waits for its in-flight requests. Plugin calls still
+        // running when the shutdown timeout passes are cancelled, so they end with a ShuttingDown
+        // reply and a trace record; a connection still busy after a short grace is closed.
+        using var cancelCalls = new CancellationTokenSource(options.ShutdownTimeout);
+        using CancellationTokenRegistration cancelling = cancelCalls.Token.Register(
+            static state => ((UnixSocketServer)state!).CancelRunningCalls(),
+            this);
+        using var deadline = new CancellationTokenSource(options.ShutdownTimeout + CancelledCallGrace);
         await Task.WhenAll(open.Select(connection => connection.DrainAsync(deadline.Token))).ConfigureAwait(false);
 
         if (activation is not null)
@@ -203,6 +212,12 @@ internal sealed class UnixSocketServer(
         {
             client.Dispose();
         }
+    }
+
+    private void CancelRunningCalls()
+    {
+        Log.CancellingCalls(_logger, options.ShutdownTimeout.TotalSeconds);
+        runtimeService.Runtime.CancelRunningCalls();
     }
 
     private async Task RunConnectionAsync(ClientConnection connection)

@@ -46,6 +46,30 @@ public sealed class ServingTests
     }
 
     [Fact]
+    public async Task SigtermCancelsCallsPastShutdownTimeout()
+    {
+        await using Daemon daemon = await Daemon.StartAsync(environment: new Dictionary<string, string> { ["MCPZERO__SHUTDOWNTIMEOUTSECONDS"] = "1" });
+        await daemon.OkAsync("plugin", "install", TestPaths.TestPlugin("misbehave"));
+        string agentId = await daemon.OkAsync("agent", "spawn", "--plugin", "misbehave", "--timeout-ms", "60000", "--fuel", "1000000000000000");
+        await using McpZeroClient client = await daemon.ConnectAsync();
+        Task<IResponse> inFlight = client.SendAsync(new AgentExecRequest { AgentId = agentId, Method = "spin" });
+        await client.RequestAsync<StatusResponse>(new StatusRequest()).WaitAsync(Daemon.CommandTimeout);
+
+        Task<int> stopping = daemon.StopAsync();
+
+        // The call's own deadline is a minute away; the shutdown timeout of 1 s cancels it.
+        ErrorResponse answer = Assert.IsType<ErrorResponse>(await inFlight.WaitAsync(Daemon.CommandTimeout));
+        Assert.Equal(ErrorCode.ShuttingDown, answer.Code);
+        Assert.Contains("cancelled by the host", answer.Message);
+        Assert.Equal(0, await stopping.WaitAsync(Daemon.CommandTimeout));
+
+        await daemon.RestartAsync();
+        string traces = await daemon.OkAsync("trace", "list", "--agent", agentId);
+        Assert.Contains("misbehave.spin", traces);
+        Assert.Contains("ShuttingDown", traces);
+    }
+
+    [Fact]
     public async Task PluginRemoveWaitsForAttachedAgents()
     {
         await using Daemon daemon = await Daemon.StartAsync();

@@ -41,6 +41,33 @@ public sealed class MisbehaveTests : IDisposable
     }
 
     [Fact]
+    public void Cancellation_StopsCallLongBeforeDeadline()
+    {
+        PluginLimits limits = PluginLimits.Default with { TimeoutMs = 60_000, Fuel = ulong.MaxValue };
+        using var cancellation = new CancellationTokenSource();
+        cancellation.CancelAfter(TimeSpan.FromMilliseconds(50));
+        PluginCall call = EngineFixture.Call("spin", limits: limits);
+
+        PluginException error = Assert.Throws<PluginException>(
+            () => Engine.Call(_misbehave, new PluginCall
+            {
+                AgentId = call.AgentId,
+                Method = call.Method,
+                Input = call.Input,
+                Config = call.Config,
+                Variables = call.Variables,
+                Limits = call.Limits,
+                Cancellation = cancellation.Token,
+            }));
+
+        Assert.Equal(PluginErrorKind.Cancelled, error.Kind);
+        Assert.Contains("cancelled by the host", error.Message);
+
+        // Generous bound: a call that ignored cancellation would run to its 60 s deadline.
+        Assert.True(error.Duration < TimeSpan.FromSeconds(10), $"ran {error.Duration.TotalMilliseconds} ms after cancellation at 50 ms");
+    }
+
+    [Fact]
     public void Timeout_MessageGivesLimitAndRealTime()
     {
         PluginLimits limits = PluginLimits.Default with { TimeoutMs = 3, Fuel = ulong.MaxValue };
