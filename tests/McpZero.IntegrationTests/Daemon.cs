@@ -191,10 +191,15 @@ internal sealed partial class Daemon : IAsyncDisposable
         RunBinaryAsync(appendSocket ? [.. args, "--socket", SocketPath] : args, stdin);
 
     /// <summary>Runs the binary with <paramref name="args"/> and optional stdin, without any daemon of its own.</summary>
-    public static async Task<CliResult> RunBinaryAsync(IReadOnlyList<string> args, byte[]? stdin = null, IReadOnlyDictionary<string, string>? environment = null)
+    public static async Task<CliResult> RunBinaryAsync(
+        IReadOnlyList<string> args,
+        byte[]? stdin = null,
+        IReadOnlyDictionary<string, string>? environment = null,
+        string? workingDirectory = null)
     {
         var info = new ProcessStartInfo(TestPaths.Binary)
         {
+            WorkingDirectory = workingDirectory ?? "",
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,

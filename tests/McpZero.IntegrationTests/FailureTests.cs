@@ -162,4 +162,25 @@ public sealed class FailureTests
             Directory.Delete(directory, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task StoppedDevelopmentDaemonIsNamed()
+    {
+        string directory = TestPaths.NewTestDirectory();
+        try
+        {
+            // A ./var with a lock file is a development data directory whose daemon is stopped.
+            Directory.CreateDirectory(Path.Combine(directory, "var"));
+            await File.WriteAllTextAsync(Path.Combine(directory, "var", "mcpzero.lock"), "");
+
+            CliResult result = await Daemon.RunBinaryAsync(["status"], workingDirectory: directory);
+
+            Assert.Equal(3, result.ExitCode);
+            Assert.Contains(Path.Combine(directory, "var", "mcpzero.sock"), result.Stderr);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
 }
