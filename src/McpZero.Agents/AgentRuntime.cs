@@ -104,7 +104,7 @@ public sealed partial class AgentRuntime : IAsyncDisposable
 
     /// <summary>
     /// Stops plugin calls that are still running and rejects new ones with
-    /// <see cref="ErrorCode.ShuttingDown"/>; each stopped call is traced and answered with that error.
+    /// <see cref="ErrorCode.ShuttingDown"/>. Each stopped call is traced and fails with that error.
     /// </summary>
     public void CancelRunningCalls() => _stopping.Cancel();
 

@@ -2,7 +2,7 @@ using McpZero.Protocol;
 
 namespace McpZero.Client;
 
-/// <summary>The server answered a request with an error.</summary>
+/// <summary>The server returned an error for a request.</summary>
 public sealed class McpZeroServerException(ErrorCode code, string message) : Exception(message)
 {
     public ErrorCode Code { get; } = code;

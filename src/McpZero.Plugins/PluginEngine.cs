@@ -306,7 +306,7 @@ public sealed class PluginEngine : IDisposable
             PluginLog.CacheWriteFailed(_logger, exception, sha256[..12], cachePath);
         }
 
-        // Cranelift has freed its working memory by now, but glibc keeps it until told to give it back.
+        // Cranelift has freed its working memory by now, but glibc keeps it in its arenas until malloc_trim.
         NativeHeap.Trim();
         PluginLog.ModuleCompiled(_logger, sha256[..12], (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, cachePath);
         return module;

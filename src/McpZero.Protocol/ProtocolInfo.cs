@@ -4,8 +4,8 @@ namespace McpZero.Protocol;
 public static class ProtocolInfo
 {
     /// <summary>
-    /// The message-set version exchanged in hello. A server answers any client whose version it
-    /// knows; the frame layout version lives in <see cref="FrameHeader.CurrentVersion"/>.
+    /// The message-set version exchanged in hello. A server accepts only clients that send this
+    /// version. The frame layout version is <see cref="FrameHeader.CurrentVersion"/>.
     /// </summary>
     public const int Version = 1;
 }

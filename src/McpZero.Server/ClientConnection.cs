@@ -34,7 +34,7 @@ internal sealed class ClientConnection
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     // Starts at 1 for the read loop itself, so the count reaches 0 only after reading has stopped
-    // and every request has been answered.
+    // and every request has a reply.
     private int _inFlight = 1;
     private bool _helloDone;
 

@@ -102,9 +102,9 @@ public static class DaemonHost
 
         try
         {
-            // The checks that can fail run before the host starts, so a refusal is reported once
+            // The checks that can fail run before the host starts, so a rejection is reported once
             // and the store of a daemon that is already running is never opened a second time.
-            // A passed socket is systemd's, which answers on its path by design.
+            // A passed socket belongs to systemd, which listens on its path by design.
             if (activation is null)
             {
                 SocketPathGuard.PrepareForBind(options.SocketPath);

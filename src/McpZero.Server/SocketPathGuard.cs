@@ -7,9 +7,9 @@ internal static class SocketPathGuard
 {
     /// <summary>
     /// Creates the socket's directory and removes a stale socket file, but only after a connect
-    /// attempt proves that nothing answers on it.
+    /// attempt proves that nothing accepts connections on it.
     /// </summary>
-    /// <exception cref="ServerStartException">A daemon answers on the path, or the path is not a socket.</exception>
+    /// <exception cref="ServerStartException">A daemon accepts connections on the path, or the path is not a socket.</exception>
     public static void PrepareForBind(string socketPath)
     {
         string? directory = Path.GetDirectoryName(socketPath);

@@ -22,7 +22,7 @@ internal sealed class UnixSocketServer(
     ILoggerFactory loggerFactory,
     SocketActivation? activation = null) : IHostedService
 {
-    // Time a cancelled call gets to reach its next epoch check, answer and be traced.
+    // Time a cancelled call gets to reach its next epoch check, send its reply and be traced.
     private static readonly TimeSpan CancelledCallGrace = TimeSpan.FromSeconds(3);
 
     private const int SolSocket = 1;
@@ -49,8 +49,7 @@ internal sealed class UnixSocketServer(
             return Task.CompletedTask;
         }
 
-        SocketPathGuard.PrepareForBind(options.SocketPath);
-
+        // DaemonHost ran SocketPathGuard.PrepareForBind before the host started, so the path is free.
         var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {
@@ -93,7 +92,7 @@ internal sealed class UnixSocketServer(
 
         // Each connection stops reading and waits for its in-flight requests. Plugin calls still
         // running when the shutdown timeout passes are cancelled, so they end with a ShuttingDown
-        // reply and a trace record; a connection still busy after a short grace is closed.
+        // reply and a trace record. A connection still busy after a short grace is closed.
         using var cancelCalls = new CancellationTokenSource(options.ShutdownTimeout);
         using CancellationTokenRegistration cancelling = cancelCalls.Token.Register(
             static state => ((UnixSocketServer)state!).CancelRunningCalls(),

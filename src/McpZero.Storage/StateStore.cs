@@ -161,8 +161,8 @@ public sealed partial class StateStore : IAsyncDisposable, IDisposable
         var session = RentSession();
         try
         {
-            // A FASTER delete appends a tombstone without reading the disk, so its status cannot say
-            // whether an on-disk key existed. A read decides that.
+            // A FASTER delete appends a tombstone without reading the disk, so its status does not
+            // show whether an on-disk key existed. A read decides that.
             var existed = ReadCore(session, key) is not null;
             DeleteCore(session, key);
             return existed;

@@ -3,7 +3,7 @@ namespace McpZero.Storage;
 /// <summary>Settings for <see cref="StateStore.Open"/>.</summary>
 public sealed class StateStoreOptions
 {
-    /// <summary>Data directory that holds the log segments and checkpoints. Created when missing.</summary>
+    /// <summary>Data directory that contains the log segments and checkpoints; created when missing.</summary>
     public required string Directory { get; init; }
 
     /// <summary>
@@ -34,9 +34,9 @@ public sealed class StateStoreOptions
 
     /// <summary>
     /// Number of hash index buckets; a power of two. Each bucket takes 64 bytes of memory and 64 bytes
-    /// in every checkpoint, and holds up to seven keys before it chains an overflow bucket. The
-    /// default of 8,192 buckets (512 KiB) holds about 57,000 keys without overflow, which is far
-    /// more than an appliance's agents and variable sets, and keeps the idle footprint small.
+    /// in every checkpoint, and stores up to seven keys before it chains an overflow bucket. The
+    /// default of 8,192 buckets (512 KiB) stores about 57,000 keys without overflow. That is far more
+    /// than an appliance's agents and variable sets, and it keeps the idle footprint small.
     /// </summary>
     public int IndexBuckets { get; init; } = 1 << 13;
 

@@ -6,6 +6,6 @@ public enum TraceStatus : byte
     /// <summary>The call returned normally.</summary>
     Ok = 0,
 
-    /// <summary>The call failed; <see cref="TraceRecord.ErrorCode"/> says how.</summary>
+    /// <summary>The call failed, and <see cref="TraceRecord.ErrorCode"/> gives the reason.</summary>
     Failed = 1,
 }

@@ -152,7 +152,7 @@ public sealed class DaemonLifecycleTests
     }
 
     [Fact]
-    public async Task RelativeConfigFileIsReadAndTyposAreLogged()
+    public async Task RelativeConfigFileIsRead()
     {
         await using Daemon daemon = await Daemon.StartAsync();
         await daemon.StopAsync();

@@ -18,8 +18,8 @@ public sealed class ServingTests
         Task<IResponse> slow = client.SendAsync(new AgentExecRequest { AgentId = agentId, Method = "spin" });
         StatusResponse status = await client.RequestAsync<StatusResponse>(new StatusRequest()).WaitAsync(Daemon.CommandTimeout);
 
-        // The status request was sent after the exec on the same connection and is answered while
-        // the exec still runs: its deadline is 3 seconds away.
+        // The status request was sent after the exec on the same connection, and its reply arrives
+        // while the exec still runs, because the exec's deadline is 3 seconds away.
         Assert.True(status.ProcessId > 0);
         Assert.False(slow.IsCompleted);
         ErrorResponse timedOut = Assert.IsType<ErrorResponse>(await slow.WaitAsync(Daemon.CommandTimeout));

@@ -18,7 +18,7 @@ internal static class HostFunctions
 {
     public const string ModuleName = "extism:host/env";
 
-    // Longest log message passed on; longer ones are cut so a plugin cannot flood the log with one call.
+    // Maximum log message size in bytes; longer messages are cut so one call cannot flood the log.
     private const int MaxLogMessageBytes = 8 * 1024;
 
     // Extism log levels, as returned by get_log_level.

@@ -2,7 +2,7 @@ namespace McpZero.Protocol.Messages;
 
 /// <summary>
 /// Message type numbers: the frame header's type field and the MemoryPack union tag of the body are
-/// the same number. Requests and responses have separate number spaces, told apart by
+/// the same number. Requests and responses have separate number spaces, distinguished by
 /// <see cref="FrameFlags.Response"/>. Numbers are never reused.
 /// </summary>
 public static class MessageTypes

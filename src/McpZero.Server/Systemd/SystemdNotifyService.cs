@@ -154,7 +154,7 @@ internal sealed class SystemdNotifyService(
     /// Connects to the daemon's own socket and completes hello and a status request, which runs
     /// through the accept loop, the connection's frame loop, the dispatcher and the agent runtime.
     /// </summary>
-    /// <returns>Null when the daemon answered in time, else the reason it did not.</returns>
+    /// <returns>Null when the daemon replied in time, else the reason it did not.</returns>
     private async Task<string?> CheckHealthAsync(TimeSpan timeout, CancellationToken stopping)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stopping);
