@@ -12,7 +12,7 @@ internal static class Program
 {
     private const string Usage =
         "usage: statebench --work DIR [--agents N] [--variables N] [--value-bytes N] [--read-percent N] " +
-        "[--ops N] [--warmup N] [--commit-every N] [--seed N]";
+        "[--ops N] [--warmup N] [--commit-every N] [--seed N] [--sqlite-synchronous NORMAL|FULL]";
 
     public static async Task<int> Main(string[] args)
     {
@@ -102,6 +102,9 @@ internal static class Program
                 case "--seed":
                     options = options with { Seed = ParseInRange(name, value, 0, int.MaxValue) };
                     break;
+                case "--sqlite-synchronous":
+                    options = options with { SqliteSynchronous = ParseSynchronous(name, value) };
+                    break;
                 default:
                     throw new ArgumentException($"unknown option '{name}'");
             }
@@ -123,6 +126,17 @@ internal static class Program
         }
 
         return (workDirectory, options);
+    }
+
+    private static string ParseSynchronous(string name, string value)
+    {
+        string upper = value.ToUpperInvariant();
+        if (upper is not ("NORMAL" or "FULL"))
+        {
+            throw new ArgumentException($"{name} '{value}' is invalid; use NORMAL or FULL");
+        }
+
+        return upper;
     }
 
     private static int ParsePositive(string name, string value) => ParseInRange(name, value, 1, int.MaxValue);

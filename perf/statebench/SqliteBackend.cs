@@ -3,14 +3,15 @@ using Microsoft.Data.Sqlite;
 namespace McpZero.StateBench;
 
 /// <summary>
-/// Agent variables in one SQLite table keyed by (agent, name), in WAL mode with
-/// synchronous=NORMAL, through one prepared statement per operation.
+/// Agent variables in one SQLite table keyed by (agent, name), in WAL mode with synchronous set
+/// to NORMAL or FULL, through one prepared statement per operation.
 /// </summary>
 /// <remarks>
 /// Every operation runs inside an explicit transaction that <see cref="CommitAsync"/> commits and
 /// reopens, so a commit is the durability point, as a checkpoint is for FASTER. In WAL mode with
 /// synchronous=NORMAL, SQLite does not fsync at a commit, only when it checkpoints the WAL into the
-/// database file: a commit survives a crash of the process but can be lost on power loss.
+/// database file: a commit survives a crash of the process but can be lost on power loss. With
+/// synchronous=FULL it fsyncs the WAL at every commit.
 /// </remarks>
 internal sealed class SqliteBackend : IStateBackend
 {
@@ -47,7 +48,14 @@ internal sealed class SqliteBackend : IStateBackend
             throw new InvalidOperationException($"SQLite kept journal_mode '{journalMode}' instead of WAL in '{directory}'");
         }
 
-        ExecuteScalar("PRAGMA synchronous=NORMAL");
+        ExecuteScalar($"PRAGMA synchronous={workload.Options.SqliteSynchronous}");
+        long synchronous = (long)ExecuteScalar("PRAGMA synchronous")!;
+        long expectedSynchronous = workload.Options.SqliteSynchronous == "FULL" ? 2 : 1;
+        if (synchronous != expectedSynchronous)
+        {
+            throw new InvalidOperationException(
+                $"SQLite reports synchronous={synchronous} instead of {workload.Options.SqliteSynchronous} ({expectedSynchronous}) in '{directory}'");
+        }
         ExecuteScalar(
             "CREATE TABLE IF NOT EXISTS variables (agent TEXT NOT NULL, name TEXT NOT NULL, value BLOB NOT NULL, " +
             "PRIMARY KEY (agent, name)) WITHOUT ROWID");

@@ -20,6 +20,9 @@ internal sealed record WorkloadOptions
 
     public int Seed { get; init; } = 1;
 
+    /// <summary>SQLite's synchronous setting: NORMAL (the default here) or FULL.</summary>
+    public string SqliteSynchronous { get; init; } = "NORMAL";
+
     public int KeyCount => Agents * VariablesPerAgent;
 }
 
@@ -109,7 +112,7 @@ internal sealed class Workload
             $"each on a variable chosen uniformly at random (seed {o.Seed}), one at a time on one thread; " +
             $"a durable commit every {o.CommitEveryWrites} upserts and one at the end, counted in ops_per_s but not in the per-operation percentiles; " +
             "FASTER: McpZero.Storage StateStore with default options and no background checkpoints, commit = CheckpointAsync; " +
-            "SQLite: WAL, synchronous=NORMAL, one prepared statement per operation, table keyed by (agent, name), commit = COMMIT of the open transaction";
+            $"SQLite: WAL, synchronous={o.SqliteSynchronous}, one prepared statement per operation, table keyed by (agent, name), commit = COMMIT of the open transaction";
     }
 
     private static Operation[] CreateOperations(Random random, WorkloadOptions options, int count)

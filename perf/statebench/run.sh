@@ -6,7 +6,7 @@
 set -euo pipefail
 
 if [ $# -lt 1 ]; then
-  echo "usage: $0 OUT.json [--agents N] [--variables N] [--value-bytes N] [--read-percent N] [--ops N] [--warmup N] [--commit-every N] [--seed N]" >&2
+  echo "usage: $0 OUT.json [--agents N] [--variables N] [--value-bytes N] [--read-percent N] [--ops N] [--warmup N] [--commit-every N] [--seed N] [--sqlite-synchronous NORMAL|FULL]" >&2
   exit 2
 fi
 
