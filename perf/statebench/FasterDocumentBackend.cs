@@ -40,7 +40,8 @@ internal sealed class FasterDocumentBackend : IStateBackend
         Dictionary<string, byte[]> variables = _variables[agent] ??= LoadVariables(agent);
         variables[_workload.VariableOf(key)] = value;
 
-        // AgentRuntime writes a copy, because the plugin may change its variables during the next call.
+        // AgentRuntime serializes a copy of the set (PluginVariables.Snapshot), so the copy is part of
+        // the measured cost.
         var document = new VariableSet { Values = new Dictionary<string, byte[]>(variables, StringComparer.Ordinal) };
         _store.UpsertDocument(_documentKeys[agent], document);
     }

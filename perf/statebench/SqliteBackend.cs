@@ -111,8 +111,8 @@ internal sealed class SqliteBackend : IStateBackend
 
     public ValueTask DisposeAsync()
     {
-        // The transaction opened after the last commit holds no upserts that the workload counts
-        // as durable, but it is committed rather than rolled back so no write is lost.
+        // The transaction opened after the last commit contains no upserts, because the workload
+        // ends with a commit. It is committed anyway, so that no write can be lost here.
         _commit.ExecuteNonQuery();
 
         _read.Dispose();

@@ -104,15 +104,15 @@ internal sealed class Workload
 
     public string Describe()
     {
-        WorkloadOptions o = Options;
+        WorkloadOptions options = Options;
         int writes = Measured.Count(operation => operation.IsWrite);
-        return $"{o.Agents} agents x {o.VariablesPerAgent} variables of {o.ValueBytes} bytes, loaded and committed first (untimed); " +
-            $"then {o.WarmupOperations} untimed warm-up operations and {o.Operations} timed operations " +
-            $"({o.ReadPercent}% reads, {100 - o.ReadPercent}% upserts; {writes} upserts in this run), " +
-            $"each on a variable chosen uniformly at random (seed {o.Seed}), one at a time on one thread; " +
-            $"a durable commit every {o.CommitEveryWrites} upserts and one at the end, counted in ops_per_s but not in the per-operation percentiles; " +
+        return $"{options.Agents} agents x {options.VariablesPerAgent} variables of {options.ValueBytes} bytes, loaded and committed first (untimed); " +
+            $"then {options.WarmupOperations} untimed warm-up operations and {options.Operations} timed operations " +
+            $"({options.ReadPercent}% reads, {100 - options.ReadPercent}% upserts; {writes} upserts in this run), " +
+            $"each on a variable chosen uniformly at random (seed {options.Seed}), one at a time on one thread; " +
+            $"a durable commit every {options.CommitEveryWrites} upserts and one at the end, counted in ops_per_s but not in the per-operation percentiles; " +
             "FASTER: McpZero.Storage StateStore with default options and no background checkpoints, commit = CheckpointAsync; " +
-            $"SQLite: WAL, synchronous={o.SqliteSynchronous}, one prepared statement per operation, table keyed by (agent, name), commit = COMMIT of the open transaction";
+            $"SQLite: WAL, synchronous={options.SqliteSynchronous}, one prepared statement per operation, table keyed by (agent, name), commit = COMMIT of the open transaction";
     }
 
     private static Operation[] CreateOperations(Random random, WorkloadOptions options, int count)

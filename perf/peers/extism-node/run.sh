@@ -32,7 +32,7 @@ if [ ! -d "$here/node_modules/@extism/extism" ]; then
 fi
 
 echo "extism-node: $iterations calls of $method on $plugin" >&2
-# Node 20 marks WASI as experimental and warns once per process; the warning is not an error.
+# Node 20 marks WASI as experimental and prints a warning once per process, which is not an error.
 result=$(node --disable-warning=ExperimentalWarning "$here/bench.mjs" "$plugin" "$method" "$input" "$iterations")
 mkdir -p "$(dirname "$out")"
 printf '%s\n' "$result" > "$out"

@@ -25,9 +25,9 @@
  * first scheduling of both processes do not land in the figures. */
 #define WARMUP_ITERATIONS 1000
 
-static void fail(const char *what)
+static void fail(const char *operation)
 {
-    fprintf(stderr, "pingpong: %s failed: %s\n", what, strerror(errno));
+    fprintf(stderr, "pingpong: %s failed: %s\n", operation, strerror(errno));
     exit(1);
 }
 
