@@ -1,6 +1,6 @@
 // Compares one job on a fresh agent (spawn, attach, exec, terminate) with one job on a pooled
 // agent (lease, exec, return), one request at a time over the daemon's socket.
-// Usage: pool-bench SOCKET [ROUNDS] [PLUGIN] [METHOD]
+// Usage: pool-bench SOCKET [ROUNDS] [SIZE] [MAX] [PLUGIN] [METHOD]
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -9,14 +9,16 @@ using McpZero.Protocol.Messages;
 
 if (args.Length < 1)
 {
-    Console.Error.WriteLine("usage: pool-bench SOCKET [ROUNDS] [PLUGIN] [METHOD]");
+    Console.Error.WriteLine("usage: pool-bench SOCKET [ROUNDS] [SIZE] [MAX] [PLUGIN] [METHOD]");
     return 2;
 }
 
 string socketPath = args[0];
 int rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1000;
-string plugin = args.Length > 2 ? args[2] : "data_processing";
-string method = args.Length > 3 ? args[3] : "process";
+int size = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 1;
+int max = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 1;
+string plugin = args.Length > 4 ? args[4] : "data_processing";
+string method = args.Length > 5 ? args[5] : "process";
 byte[] Input(int i) => Encoding.UTF8.GetBytes($"{{\"data\":\"test{i}\"}}");
 
 await using McpZeroClient client = await McpZeroClient.ConnectAsync(socketPath, "pool-bench");
@@ -26,8 +28,8 @@ AgentPool pool = await AgentPool.CreateAsync(client, new PoolCreateRequest
     Name = poolName,
     Owner = "bench",
     Plugins = [plugin],
-    Size = 1,
-    Max = 1,
+    Size = size,
+    Max = max,
 });
 
 // One warm-up round of each, so the module is compiled and both paths are loaded.
@@ -39,7 +41,7 @@ double[] pooled = await MeasureAsync(i => PooledJobAsync(i, keepState: false));
 double[] pooledKeep = await MeasureAsync(i => PooledJobAsync(i, keepState: true));
 await pool.RemoveAsync(force: true);
 
-Console.WriteLine($"{rounds} rounds of one {plugin}.{method} call each, one request at a time");
+Console.WriteLine($"{rounds} rounds of one {plugin}.{method} call each, one request at a time; pool size {size}, max {max} (0 = none)");
 Report("spawn + attach + exec + terminate", spawned);
 Report("lease + exec + return (reset)", pooled);
 Report("lease + exec + return (keep state)", pooledKeep);
