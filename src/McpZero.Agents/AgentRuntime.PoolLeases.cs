@@ -7,7 +7,7 @@ namespace McpZero.Agents;
 // Pool leases: lease, return, returning a closed connection's leases, and background refills.
 public sealed partial class AgentRuntime
 {
-    /// <summary>Longest time a lease request may wait for a returned agent, in milliseconds.</summary>
+    /// <summary>Maximum time a lease request may wait for a returned agent, in milliseconds.</summary>
     public const int MaxLeaseWaitMs = 600_000;
 
     /// <summary>
@@ -64,7 +64,7 @@ public sealed partial class AgentRuntime
                 agentId = await WaitForAgentAsync(pool, waiter, remaining, waitMs, cancellationToken).ConfigureAwait(false);
                 if (agentId is null)
                 {
-                    // Capacity was freed or the pool was removed: look again.
+                    // Capacity was freed or the pool was removed, so try again.
                     continue;
                 }
             }

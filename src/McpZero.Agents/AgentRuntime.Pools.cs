@@ -176,7 +176,7 @@ public sealed partial class AgentRuntime
         }
     }
 
-    /// <summary>Stops background refills and waits for those running; called before the store closes.</summary>
+    /// <summary>Stops background refills and waits for those running. Runs before the store closes.</summary>
     private async Task StopPoolRefillsAsync()
     {
         _poolsStopped = true;
@@ -343,7 +343,7 @@ public sealed partial class AgentRuntime
         }
     }
 
-    /// <summary>A pool's definition and ledger; <see cref="Lock"/> guards both and <see cref="Removed"/>.</summary>
+    /// <summary>A pool's definition and ledger. <see cref="Lock"/> guards both, and <see cref="Removed"/>.</summary>
     private sealed class PoolState(PoolRecord record)
     {
         public PoolRecord Record { get; set; } = record;

@@ -39,7 +39,7 @@ public sealed class AgentPool
         return new AgentPool(client, request.Name);
     }
 
-    /// <summary>Leases an agent; dispose the lease, or pass it to <see cref="ReturnAsync"/>, to return it.</summary>
+    /// <summary>Leases an agent. Dispose it, or pass it to <see cref="ReturnAsync"/>, to return it.</summary>
     /// <exception cref="McpZeroServerException">
     /// <c>Busy</c> when no agent became free within <see cref="LeaseWait"/>; <c>PoolNotFound</c> when the pool does not exist.
     /// </exception>
@@ -72,7 +72,7 @@ public sealed class AgentPool
     public async ValueTask<PoolInfo> ShowAsync(CancellationToken cancellationToken = default) =>
         await Client.RequestAsync<PoolInfo>(new PoolShowRequest { Name = Name }, cancellationToken).ConfigureAwait(false);
 
-    /// <summary>Removes the pool and deletes its agents; the daemon rejects this while agents are leased unless <paramref name="force"/>.</summary>
+    /// <summary>Removes the pool and deletes its agents. The daemon rejects this while agents are leased, unless <paramref name="force"/>.</summary>
     public async ValueTask RemoveAsync(bool force = false, CancellationToken cancellationToken = default) =>
         await Client.RequestAsync<OkResponse>(new PoolRemoveRequest { Name = Name, Force = force }, cancellationToken).ConfigureAwait(false);
 }

@@ -6,7 +6,7 @@ namespace McpZero.Client;
 /// An agent leased from an <see cref="AgentPool"/>. Disposing it returns it to the pool, reset to
 /// the template, unless it was returned already.
 /// </summary>
-/// <remarks>The lease also ends when the client's connection closes; the daemon then returns the agent itself.</remarks>
+/// <remarks>The lease also ends when the client's connection closes. The daemon then returns the agent itself.</remarks>
 public sealed class PooledAgent : IAsyncDisposable
 {
     private int _returned;
@@ -27,7 +27,7 @@ public sealed class PooledAgent : IAsyncDisposable
     /// <summary>Runs <paramref name="method"/> on the agent with the normal exec request.</summary>
     /// <param name="plugin">The plugin to run when several attached plugins export the method; null runs the first that does.</param>
     /// <exception cref="ObjectDisposedException">The agent was returned.</exception>
-    /// <exception cref="McpZeroServerException">The call failed; the code says how.</exception>
+    /// <exception cref="McpZeroServerException">The call failed, and its <see cref="McpZeroServerException.Code"/> is the reason.</exception>
     public async ValueTask<ExecResponse> ExecuteAsync(string method, ReadOnlyMemory<byte> input, string? plugin = null, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(IsReturned, this);

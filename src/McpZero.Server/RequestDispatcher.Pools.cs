@@ -17,7 +17,7 @@ internal sealed partial class RequestDispatcher
         }
         catch (Exception ex)
         {
-            // The connection is gone, so nobody else can report this.
+            // The connection is gone, so no client can receive this error.
             Log.LeaseReturnFailed(logger, connectionId, ex);
         }
     }

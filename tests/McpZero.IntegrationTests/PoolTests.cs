@@ -43,15 +43,15 @@ public sealed class PoolTests
         await using McpZeroClient waiter = await daemon.ConnectAsync();
         using var timeout = new CancellationTokenSource(CallTimeout);
 
-        PooledAgent held = await new AgentPool(holder, "single").GetAsync(timeout.Token);
+        PooledAgent heldAgent = await new AgentPool(holder, "single").GetAsync(timeout.Token);
         var waitingPool = new AgentPool(waiter, "single") { LeaseWait = CallTimeout };
         Task<PooledAgent> waiting = waitingPool.GetAsync(timeout.Token).AsTask();
         Assert.False(waiting.IsCompleted);
 
-        await held.ReturnAsync(cancellationToken: timeout.Token);
+        await heldAgent.ReturnAsync(cancellationToken: timeout.Token);
         PooledAgent handedOver = await waiting.WaitAsync(timeout.Token);
 
-        Assert.Equal(held.AgentId, handedOver.AgentId);
+        Assert.Equal(heldAgent.AgentId, handedOver.AgentId);
     }
 
     [Fact]
@@ -73,8 +73,8 @@ public sealed class PoolTests
             await daemon.OkAsync("agent", "attach", agent.AgentId, "data_processing");
         }
 
-        string shown = await daemon.OkAsync("agent", "show", agentId, "--json");
-        using (var document = System.Text.Json.JsonDocument.Parse(shown))
+        string shownJson = await daemon.OkAsync("agent", "show", agentId, "--json");
+        using (var document = System.Text.Json.JsonDocument.Parse(shownJson))
         {
             Assert.Equal(0, document.RootElement.GetProperty("variables").GetArrayLength());
             Assert.Equal("hello", document.RootElement.GetProperty("plugins")[0].GetString());
@@ -117,7 +117,7 @@ public sealed class PoolTests
             Assert.Equal("Hello, Ada! (greeting #1)", await GreetAsync(agent, "Ada", timeout.Token));
         }
 
-        // The daemon returns the lease after it sees the close, so this lease waits for it.
+        // The daemon returns the lease after it reads the end of the connection, so this lease waits for it.
         await using McpZeroClient second = await daemon.ConnectAsync();
         var pool = new AgentPool(second, "single") { LeaseWait = CallTimeout };
         await using PooledAgent returned = await pool.GetAsync(timeout.Token);

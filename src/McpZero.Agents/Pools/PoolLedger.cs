@@ -18,7 +18,7 @@ internal sealed class PoolLedger
     private int _refilling;
 
     /// <param name="size">Ready agents the pool keeps.</param>
-    /// <param name="max">Maximum agents of the pool at once, ready, leased, returning or being spawned; 0 for no maximum.</param>
+    /// <param name="max">Maximum agents of the pool at once, ready, leased, returning or being spawned, or 0 for no maximum.</param>
     public PoolLedger(int size, int max)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(size);
@@ -37,7 +37,7 @@ internal sealed class PoolLedger
 
     public int WaiterCount => _waiters.Count;
 
-    /// <summary>Agents that exist or are being spawned for this pool; <see cref="Max"/> caps it.</summary>
+    /// <summary>Agents that exist or are being spawned for this pool, which <see cref="Max"/> caps.</summary>
     public int Total => _ready.Count + _leased.Count + _returning.Count + _spawningForLease + _refilling;
 
     public IEnumerable<string> ReadyAgents => _ready;
@@ -163,7 +163,7 @@ internal sealed class PoolLedger
 
     /// <summary>
     /// Finishes a return after the agent was reset: hands it to the first waiter, keeps it ready,
-    /// or, when <see cref="Size"/> agents are ready already, tells the caller to delete it.
+    /// or, when <see cref="Size"/> agents are ready already, returns <see cref="ReturnDecision.Surplus"/> so the caller deletes it.
     /// </summary>
     public ReturnDecision CompleteReturn(string agentId)
     {
@@ -191,7 +191,7 @@ internal sealed class PoolLedger
         }
     }
 
-    /// <summary>Queues a waiter for <paramref name="owner"/>; see <see cref="PoolWaiter"/> for how it completes.</summary>
+    /// <summary>Queues a waiter for <paramref name="owner"/>. <see cref="PoolWaiter"/> says how it completes.</summary>
     public PoolWaiter AddWaiter(long owner)
     {
         var waiter = new PoolWaiter(owner);
@@ -266,7 +266,7 @@ internal enum LeaseDecision
     /// <summary>A ready agent is now leased.</summary>
     Leased,
 
-    /// <summary>No agent is ready; a spawn is reserved, so spawn one and call <see cref="PoolLedger.LeaseSpawned"/>.</summary>
+    /// <summary>No agent is ready and a spawn is reserved. Spawn one and call <see cref="PoolLedger.LeaseSpawned"/>.</summary>
     Spawn,
 
     /// <summary>No agent is ready and the pool is at its maximum.</summary>
@@ -278,7 +278,7 @@ internal enum ReturnDecision
     /// <summary>The agent is ready again, or was handed to a waiter.</summary>
     Ready,
 
-    /// <summary>The pool already keeps its size in ready agents; delete this one.</summary>
+    /// <summary>The pool already has its size in ready agents, so the caller deletes this one.</summary>
     Surplus,
 }
 

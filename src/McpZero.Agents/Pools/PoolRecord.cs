@@ -20,7 +20,7 @@ internal sealed partial class PoolRecord
     /// <summary>Ready agents the pool keeps.</summary>
     [MemoryPackOrder(5)] public int Size { get; set; }
 
-    /// <summary>Maximum agents of the pool at once, leased and ready together; 0 for no maximum.</summary>
+    /// <summary>Maximum agents of the pool at once, leased and ready together, or 0 for no maximum.</summary>
     [MemoryPackOrder(6)] public int Max { get; set; }
 
     [MemoryPackOrder(7)] public long CreatedUnixMicros { get; set; }

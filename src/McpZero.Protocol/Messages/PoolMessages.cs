@@ -19,7 +19,7 @@ public sealed partial class PoolCreateRequest : IRequest
     /// <summary>Ready agents the pool keeps.</summary>
     public int Size { get; set; }
 
-    /// <summary>Maximum agents of the pool at once, leased and ready together; 0 for no maximum.</summary>
+    /// <summary>Maximum agents of the pool at once, leased and ready together, or 0 for no maximum.</summary>
     public int Max { get; set; }
 }
 
@@ -63,7 +63,7 @@ public sealed partial class PoolReturnRequest : IRequest
     public bool KeepState { get; set; }
 }
 
-/// <summary>Removes a pool and deletes its agents; rejected while agents are leased unless <see cref="Force"/> is set.</summary>
+/// <summary>Removes a pool and deletes its agents. The server rejects it while agents are leased, unless <see cref="Force"/> is set.</summary>
 [MemoryPackable]
 public sealed partial class PoolRemoveRequest : IRequest
 {
