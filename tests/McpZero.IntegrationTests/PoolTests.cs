@@ -229,6 +229,45 @@ public sealed class PoolTests
         Assert.DoesNotContain("ghost", list);
     }
 
+    [Fact]
+    public async Task CliLeaseEndsWhenCommandExits()
+    {
+        await using Daemon daemon = await StartWithHelloAsync();
+        await daemon.OkAsync("pool", "create", "single", "--size", "1", "--max", "1", "--plugin", "hello");
+
+        string agentId = await daemon.OkAsync("pool", "lease", "single");
+        Assert.StartsWith("a-", agentId);
+
+        // The command has exited, so its lease is returned and a waiting lease gets the same agent.
+        await using McpZeroClient client = await daemon.ConnectAsync();
+        var pool = new AgentPool(client, "single") { LeaseWait = CallTimeout };
+        using var timeout = new CancellationTokenSource(CallTimeout);
+        await using PooledAgent agent = await pool.GetAsync(timeout.Token);
+        Assert.Equal(agentId, agent.AgentId);
+
+        string json = await daemon.OkAsync("pool", "show", "single", "--json");
+        using var document = System.Text.Json.JsonDocument.Parse(json);
+        Assert.Equal(agentId, document.RootElement.GetProperty("leased_agents")[0].GetString());
+        Assert.Equal(1, document.RootElement.GetProperty("max").GetInt32());
+    }
+
+    [Fact]
+    public async Task TerminatedReadyAgentIsReplaced()
+    {
+        await using Daemon daemon = await StartWithHelloAsync();
+        await daemon.OkAsync("pool", "create", "fragile", "--size", "1", "--max", "1", "--plugin", "hello");
+        PoolInfo before = await ShowAsync(daemon, "fragile");
+        string terminated = before.ReadyAgents[0];
+        await daemon.OkAsync("agent", "terminate", terminated);
+
+        string output = await daemon.OkAsync("pool", "lease", "fragile", "--exec", "greet", "--input", "Ada");
+
+        Assert.Equal("Hello, Ada! (greeting #1)", output);
+        PoolInfo after = await ShowAsync(daemon, "fragile");
+        Assert.DoesNotContain(terminated, after.ReadyAgents);
+        Assert.Single(after.ReadyAgents);
+    }
+
     private static async Task<Daemon> StartWithHelloAsync()
     {
         Daemon daemon = await Daemon.StartAsync();
