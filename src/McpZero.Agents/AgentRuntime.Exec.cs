@@ -35,6 +35,8 @@ public sealed partial class AgentRuntime
             await agent.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
+                // The agent may have been terminated or deleted while this call waited for the gate.
+                GetActiveAgent(agentId);
                 return Execute(agent, method, input, pluginName);
             }
             finally

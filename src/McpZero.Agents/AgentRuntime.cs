@@ -85,6 +85,7 @@ public sealed partial class AgentRuntime : IAsyncDisposable
             var runtime = new AgentRuntime(options, loggerFactory, store, traces, engine, directoryLock);
             Directory.CreateDirectory(runtime._modulesDirectory);
             runtime.LoadCatalogs();
+            runtime.LoadPools();
             return runtime;
         }
         catch (Exception ex)
@@ -122,6 +123,7 @@ public sealed partial class AgentRuntime : IAsyncDisposable
             return;
         }
 
+        await StopPoolRefillsAsync().ConfigureAwait(false);
         await _traces.DisposeAsync().ConfigureAwait(false);
         await _store.DisposeAsync().ConfigureAwait(false);
         _engine.Dispose();

@@ -201,7 +201,7 @@ internal static class AgentCommands
         return Cli.ExitOk;
     }
 
-    private static async Task<byte[]> ReadInputAsync(string? argument)
+    internal static async Task<byte[]> ReadInputAsync(string? argument)
     {
         if (argument is null && Console.IsInputRedirected || argument == "-")
         {
@@ -224,7 +224,7 @@ internal static class AgentCommands
         return Encoding.UTF8.GetBytes(argument);
     }
 
-    private static Dictionary<string, string> ParseConfig(IReadOnlyList<string> pairs)
+    internal static Dictionary<string, string> ParseConfig(IReadOnlyList<string> pairs)
     {
         var config = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (string pair in pairs)
@@ -263,5 +263,5 @@ internal static class AgentCommands
         table.Write(Output.Out);
     }
 
-    private static string Default(long value) => value == 0 ? "default" : value.ToString();
+    internal static string Default(long value) => value == 0 ? "default" : value.ToString();
 }

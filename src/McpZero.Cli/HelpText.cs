@@ -52,6 +52,29 @@ internal static class HelpText
 
         """;
 
+    private const string PoolSection = """
+        Agent pools (ready agents spawned from one template, leased and returned):
+          pool create NAME --size N [--max N] [--owner NAME] [--memory-mb N] [--timeout-ms N]
+                      [--fuel N] [--config KEY=VALUE]... [--plugin NAME]...
+                      --size sets the ready agents kept (0 to 1024), --max the most agents of the
+                      pool at once, leased and ready (default: no maximum); the other options are
+                      the agent template, as in `agent spawn`
+          pool list
+          pool show NAME                  template, ready agents and leased agents
+          pool lease NAME [--wait-ms N] [--exec METHOD [--input INPUT|@FILE|-] [--plugin NAME]
+                      [--keep-state]]
+                      without --exec, prints a leased agent id; the lease belongs to this
+                      command's connection, so the agent returns to the pool when the command
+                      exits. With --exec: lease, run METHOD, return, and write the output to
+                      stdout. --wait-ms is how long to wait for an agent when the pool is at its
+                      max, in milliseconds (default 5000)
+          pool return NAME AGENT [--keep-state]
+                      returns a leased agent, reset to the template unless --keep-state
+          pool remove NAME [--force]      deletes the pool's agents; rejected while agents are
+                                          leased unless --force
+
+        """;
+
     private const string TraceSection = """
         Trace log:
           trace list [--agent AGENT] [--since 15m|2026-12-04T10:00:00Z] [--limit N]
@@ -80,11 +103,13 @@ internal static class HelpText
 
         """;
 
-    public const string Main = Header + DaemonSection + PluginSection + AgentSection + TraceSection + BenchSection + ClientOptions;
+    public const string Main = Header + DaemonSection + PluginSection + AgentSection + PoolSection + TraceSection + BenchSection + ClientOptions;
 
     public const string Plugin = "Usage: mcpzero plugin COMMAND [ARGS] [OPTIONS]\n\n" + PluginSection + ClientOptions;
 
     public const string Agent = "Usage: mcpzero agent COMMAND [ARGS] [OPTIONS]\n\n" + AgentSection + ClientOptions;
+
+    public const string Pool = "Usage: mcpzero pool COMMAND [ARGS] [OPTIONS]\n\n" + PoolSection + ClientOptions;
 
     public const string Trace = "Usage: mcpzero trace COMMAND [OPTIONS]\n\n" + TraceSection + ClientOptions;
 
@@ -148,7 +173,7 @@ internal static class HelpText
     }
 
     /// <summary>Returns true when <paramref name="command"/> has a help text of its own.</summary>
-    public static bool HasOwnHelp(string command) => command is "serve" or "plugin" or "agent" or "trace" or "bench";
+    public static bool HasOwnHelp(string command) => command is "serve" or "plugin" or "agent" or "trace" or "bench" or "pool";
 
     /// <summary>Returns the help of <paramref name="command"/>, or the main help when it has none of its own.</summary>
     public static string For(string? command) => command switch
@@ -158,6 +183,7 @@ internal static class HelpText
         "agent" => Agent,
         "trace" => Trace,
         "bench" => Bench,
+        "pool" => Pool,
         _ => Main,
     };
 }

@@ -32,6 +32,9 @@ internal static class JsonOutput
 [JsonSerializable(typeof(TraceListResponse))]
 [JsonSerializable(typeof(TraceVerifyResponse))]
 [JsonSerializable(typeof(BenchReport))]
+[JsonSerializable(typeof(PoolInfo))]
+[JsonSerializable(typeof(PoolListResponse))]
+[JsonSerializable(typeof(PoolLeaseResponse))]
 internal sealed partial class CliJsonContext : JsonSerializerContext
 {
     /// <summary>

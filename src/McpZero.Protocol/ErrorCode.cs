@@ -41,6 +41,9 @@ public enum ErrorCode : ushort
     Busy = 41,
     ShuttingDown = 42,
 
+    // Agent pools.
+    PoolNotFound = 43,
+
     // Server faults.
     StorageFailure = 50,
     Internal = 60,

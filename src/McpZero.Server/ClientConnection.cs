@@ -69,6 +69,9 @@ internal sealed class ClientConnection
 
         RequestFinished();
         await _drained.Task.ConfigureAwait(false);
+
+        // Every request has its reply by now, so no lease can be taken after this.
+        await _dispatcher.ReturnLeasesAsync(_id).ConfigureAwait(false);
         await CloseAsync().ConfigureAwait(false);
         _finished.TrySetResult();
     }
@@ -216,7 +219,7 @@ internal sealed class ClientConnection
         IResponse response;
         try
         {
-            response = await _dispatcher.DispatchAsync(request, _closed.Token).ConfigureAwait(false);
+            response = await _dispatcher.DispatchAsync(request, _id, _closed.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {

@@ -8,19 +8,23 @@ using Microsoft.Extensions.Logging;
 namespace McpZero.Server;
 
 /// <summary>Maps each request to the agent runtime and each outcome to a response.</summary>
-internal sealed class RequestDispatcher(AgentRuntimeService runtimeService, ServerOptions options, ServerState state, ILogger<RequestDispatcher> logger)
+internal sealed partial class RequestDispatcher(AgentRuntimeService runtimeService, ServerOptions options, ServerState state, ILogger<RequestDispatcher> logger)
 {
-    public async Task<IResponse> DispatchAsync(IRequest request, CancellationToken cancellationToken)
+    /// <param name="connectionId">The connection that sent the request; it holds the pool leases the request takes.</param>
+    public async Task<IResponse> DispatchAsync(IRequest request, long connectionId, CancellationToken cancellationToken)
     {
         AgentRuntime runtime = runtimeService.Runtime;
         try
         {
-            IResponse response = await HandleAsync(runtime, request, cancellationToken).ConfigureAwait(false);
+            IResponse response = IsPoolRequest(request)
+                ? await HandlePoolAsync(runtime, request, connectionId, cancellationToken).ConfigureAwait(false)
+                : await HandleAsync(runtime, request, cancellationToken).ConfigureAwait(false);
 
             // Catalog changes are rare and must survive a crash, so they are checkpointed before the
             // reply. Variable changes from exec wait for the periodic checkpoint.
             if (response is not ErrorResponse && request is PluginInstallRequest or PluginRemoveRequest or AgentSpawnRequest
-                or AgentAttachRequest or AgentSnapshotRequest or AgentRecoverRequest or AgentTerminateRequest)
+                or AgentAttachRequest or AgentSnapshotRequest or AgentRecoverRequest or AgentTerminateRequest
+                or PoolCreateRequest or PoolRemoveRequest)
             {
                 await runtime.FlushAsync(cancellationToken).ConfigureAwait(false);
             }

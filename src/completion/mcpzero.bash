@@ -1,8 +1,8 @@
 # bash completion for mcpzero. Installed as share/bash-completion/completions/mcpzero; it uses
 # only compgen, so it also works when sourced without the bash-completion package.
 #
-# Plugin names and agent ids come from the running daemon (`mcpzero plugin list`, `mcpzero agent
-# list`) on the socket given with --socket on the same line, else the CLI's default socket.
+# Plugin names, agent ids and pool names come from the running daemon (`mcpzero plugin list`, `mcpzero agent
+# list`, `mcpzero pool list`) on the socket given with --socket on the same line, else the CLI's default socket.
 
 # Prints the first column of a table that `mcpzero ARGS` prints, without its header line.
 _mcpzero_query_names()
@@ -26,7 +26,7 @@ _mcpzero()
     COMPREPLY=()
 
     local client_options="--socket --json --help"
-    local commands="serve status plugin agent trace bench help version"
+    local commands="serve status plugin agent pool trace bench help version"
 
     # Collect the command, its subcommand, the positional arguments before the cursor and the
     # --socket value, skipping the values of other options.
@@ -42,7 +42,8 @@ _mcpzero()
                 ;;
             --owner | --memory-mb | --timeout-ms | --fuel | --config | --plugin | --name | --agent | \
                 --since | --limit | --from | --agents | --iterations | --payload-bytes | --method | \
-                --data | --max-frame-bytes | --instances-per-plugin)
+                --data | --max-frame-bytes | --instances-per-plugin | --size | --max | --wait-ms | \
+                --exec | --input)
                 ((i++))
                 ;;
             -*)
@@ -50,7 +51,7 @@ _mcpzero()
             *)
                 if [[ -z $command ]]; then
                     command=$word
-                elif [[ -z $subcommand && $command =~ ^(plugin|agent|trace)$ ]]; then
+                elif [[ -z $subcommand && $command =~ ^(plugin|agent|pool|trace)$ ]]; then
                     subcommand=$word
                 else
                     positional+=("$word")
@@ -85,7 +86,14 @@ _mcpzero()
             ;;
         --owner | --memory-mb | --timeout-ms | --fuel | --name | --since | --limit | --from | \
             --agents | --iterations | --payload-bytes | --method | --max-frame-bytes | \
-            --instances-per-plugin)
+            --instances-per-plugin | --size | --max | --wait-ms | --exec)
+            return
+            ;;
+        --input)
+            # INPUT as @FILE: complete the file name after the @.
+            if [[ $current == @* ]]; then
+                COMPREPLY=($(compgen -f -P @ -- "${current#@}"))
+            fi
             return
             ;;
     esac
@@ -104,7 +112,7 @@ _mcpzero()
             ;;
         help)
             if [[ ${#positional[@]} -eq 0 ]]; then
-                COMPREPLY=($(compgen -W "serve status plugin agent trace bench" -- "$current"))
+                COMPREPLY=($(compgen -W "serve status plugin agent pool trace bench" -- "$current"))
             fi
             ;;
         bench)
@@ -115,6 +123,9 @@ _mcpzero()
             ;;
         agent)
             _mcpzero_agent
+            ;;
+        pool)
+            _mcpzero_pool
             ;;
         trace)
             case $subcommand in
@@ -191,6 +202,41 @@ _mcpzero_agent()
             elif [[ $count -eq 2 && $current == @* ]]; then
                 # INPUT as @FILE: complete the file name after the @.
                 COMPREPLY=($(compgen -f -P @ -- "${current#@}"))
+            fi
+            ;;
+    esac
+}
+
+_mcpzero_pool()
+{
+    if [[ -z $subcommand ]]; then
+        COMPREPLY=($(compgen -W "create list show lease return remove" -- "$current"))
+        return
+    fi
+
+    if [[ $current == -* ]]; then
+        case $subcommand in
+            create) COMPREPLY=($(compgen -W "--size --max --owner --memory-mb --timeout-ms --fuel --config --plugin $client_options" -- "$current")) ;;
+            lease) COMPREPLY=($(compgen -W "--wait-ms --exec --input --plugin --keep-state $client_options" -- "$current")) ;;
+            return) COMPREPLY=($(compgen -W "--keep-state $client_options" -- "$current")) ;;
+            remove) COMPREPLY=($(compgen -W "--force $client_options" -- "$current")) ;;
+            *) COMPREPLY=($(compgen -W "$client_options" -- "$current")) ;;
+        esac
+        return
+    fi
+
+    local count=${#positional[@]}
+    case $subcommand in
+        show | lease | remove)
+            if [[ $count -eq 0 ]]; then
+                COMPREPLY=($(compgen -W "$(_mcpzero_query_names "$socket" pool list)" -- "$current"))
+            fi
+            ;;
+        return)
+            if [[ $count -eq 0 ]]; then
+                COMPREPLY=($(compgen -W "$(_mcpzero_query_names "$socket" pool list)" -- "$current"))
+            elif [[ $count -eq 1 ]]; then
+                COMPREPLY=($(compgen -W "$(_mcpzero_query_names "$socket" agent list)" -- "$current"))
             fi
             ;;
     esac

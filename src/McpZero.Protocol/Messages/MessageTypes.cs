@@ -27,6 +27,13 @@ public static class MessageTypes
     public const ushort TraceList = 30;
     public const ushort TraceVerify = 31;
 
+    public const ushort PoolCreate = 40;
+    public const ushort PoolList = 41;
+    public const ushort PoolShow = 42;
+    public const ushort PoolLease = 43;
+    public const ushort PoolReturn = 44;
+    public const ushort PoolRemove = 45;
+
     // Responses.
     public const ushort HelloResult = 1;
     public const ushort StatusResult = 2;
@@ -40,13 +47,17 @@ public static class MessageTypes
     public const ushort SnapshotResult = 23;
     public const ushort TraceListResult = 30;
     public const ushort TraceVerifyResult = 31;
+    public const ushort PoolInfo = 40;
+    public const ushort PoolListResult = 41;
+    public const ushort PoolLeaseResult = 42;
 
     /// <summary>Whether <paramref name="type"/> names a request this protocol version defines.</summary>
     public static bool IsKnownRequest(ushort type) => type switch
     {
         Hello or Status or PluginInstall or PluginList or PluginShow or PluginRemove
             or AgentSpawn or AgentList or AgentShow or AgentAttach or AgentExec
-            or AgentSnapshot or AgentRecover or AgentTerminate or TraceList or TraceVerify => true,
+            or AgentSnapshot or AgentRecover or AgentTerminate or TraceList or TraceVerify
+            or PoolCreate or PoolList or PoolShow or PoolLease or PoolReturn or PoolRemove => true,
         _ => false,
     };
 }

@@ -20,6 +20,12 @@ namespace McpZero.Protocol.Messages;
 [MemoryPackUnion(MessageTypes.AgentTerminate, typeof(AgentTerminateRequest))]
 [MemoryPackUnion(MessageTypes.TraceList, typeof(TraceListRequest))]
 [MemoryPackUnion(MessageTypes.TraceVerify, typeof(TraceVerifyRequest))]
+[MemoryPackUnion(MessageTypes.PoolCreate, typeof(PoolCreateRequest))]
+[MemoryPackUnion(MessageTypes.PoolList, typeof(PoolListRequest))]
+[MemoryPackUnion(MessageTypes.PoolShow, typeof(PoolShowRequest))]
+[MemoryPackUnion(MessageTypes.PoolLease, typeof(PoolLeaseRequest))]
+[MemoryPackUnion(MessageTypes.PoolReturn, typeof(PoolReturnRequest))]
+[MemoryPackUnion(MessageTypes.PoolRemove, typeof(PoolRemoveRequest))]
 public partial interface IRequest
 {
     ushort MessageType { get; }

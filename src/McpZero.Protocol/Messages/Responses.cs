@@ -16,6 +16,9 @@ namespace McpZero.Protocol.Messages;
 [MemoryPackUnion(MessageTypes.SnapshotResult, typeof(SnapshotResponse))]
 [MemoryPackUnion(MessageTypes.TraceListResult, typeof(TraceListResponse))]
 [MemoryPackUnion(MessageTypes.TraceVerifyResult, typeof(TraceVerifyResponse))]
+[MemoryPackUnion(MessageTypes.PoolInfo, typeof(PoolInfo))]
+[MemoryPackUnion(MessageTypes.PoolListResult, typeof(PoolListResponse))]
+[MemoryPackUnion(MessageTypes.PoolLeaseResult, typeof(PoolLeaseResponse))]
 public partial interface IResponse
 {
     ushort MessageType { get; }

@@ -45,6 +45,21 @@ internal static class MessageSamples
         [nameof(AgentTerminateRequest)] = () => new AgentTerminateRequest { AgentId = "a-18" },
         [nameof(TraceListRequest)] = () => new TraceListRequest { AgentId = "a-17", SinceUnixMicros = 1_700_000_000_000_000, Limit = 5 },
         [nameof(TraceVerifyRequest)] = () => new TraceVerifyRequest { FromSequence = 41 },
+        [nameof(PoolCreateRequest)] = () => new PoolCreateRequest
+        {
+            Name = "workers",
+            Owner = "ops",
+            Constraints = new AgentConstraints { MemoryMb = 16, TimeoutMs = 100, Fuel = 5_000 },
+            Config = new Dictionary<string, string> { ["mode"] = "fast" },
+            Plugins = ["counter", "echo"],
+            Size = 2,
+            Max = 5,
+        },
+        [nameof(PoolListRequest)] = () => new PoolListRequest(),
+        [nameof(PoolShowRequest)] = () => new PoolShowRequest { Name = "workers" },
+        [nameof(PoolLeaseRequest)] = () => new PoolLeaseRequest { Name = "workers", WaitMs = 2_500 },
+        [nameof(PoolReturnRequest)] = () => new PoolReturnRequest { Name = "workers", AgentId = "a-17", KeepState = true },
+        [nameof(PoolRemoveRequest)] = () => new PoolRemoveRequest { Name = "workers", Force = true },
     };
 
     public static readonly IReadOnlyDictionary<string, Func<IResponse>> Responses = new Dictionary<string, Func<IResponse>>
@@ -119,6 +134,23 @@ internal static class MessageSamples
             Message = "chain intact",
             HeadHash = new string('e', 64),
         },
+        [nameof(PoolInfo)] = SamplePool,
+        [nameof(PoolListResponse)] = () => new PoolListResponse { Pools = [SamplePool(), SamplePool()] },
+        [nameof(PoolLeaseResponse)] = () => new PoolLeaseResponse { Pool = "workers", AgentId = "a-17" },
+    };
+
+    private static PoolInfo SamplePool() => new()
+    {
+        Name = "workers",
+        Owner = "ops",
+        Constraints = new AgentConstraints { MemoryMb = 16, TimeoutMs = 100, Fuel = 5_000 },
+        Config = new Dictionary<string, string> { ["mode"] = "fast" },
+        Plugins = ["counter"],
+        Size = 2,
+        Max = 5,
+        CreatedUnixMicros = 1_700_000_000_000_005,
+        ReadyAgents = ["a-17", "a-18"],
+        LeasedAgents = ["a-19"],
     };
 
     private static PluginInfo SamplePlugin() => new()

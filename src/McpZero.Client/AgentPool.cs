@@ -1,0 +1,78 @@
+using McpZero.Protocol.Messages;
+
+namespace McpZero.Client;
+
+/// <summary>
+/// A pool of ready agents that the daemon keeps for one template. <see cref="GetAsync"/> leases an
+/// agent to this client's connection and <see cref="ReturnAsync"/> gives it back.
+/// </summary>
+/// <remarks>
+/// Leases belong to the connection of <see cref="Client"/>: when it closes, the daemon returns every
+/// agent it still holds and resets them. Create the pool on the daemon first, with
+/// <see cref="CreateAsync"/> or <c>mcpzero pool create</c>. Thread-safe, like <see cref="McpZeroClient"/>.
+/// </remarks>
+public sealed class AgentPool
+{
+    /// <summary>Uses the existing pool <paramref name="name"/> over <paramref name="client"/>.</summary>
+    public AgentPool(McpZeroClient client, string name)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        Client = client;
+        Name = name;
+    }
+
+    public McpZeroClient Client { get; }
+
+    public string Name { get; }
+
+    /// <summary>How long <see cref="GetAsync"/> lets the daemon wait for a returned agent when the pool is at its max: 5 seconds.</summary>
+    public TimeSpan LeaseWait { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Creates the pool on the daemon and returns a handle to it.</summary>
+    /// <exception cref="McpZeroServerException">The request is invalid or the name is taken (<c>AlreadyExists</c>).</exception>
+    public static async ValueTask<AgentPool> CreateAsync(McpZeroClient client, PoolCreateRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(request);
+        await client.RequestAsync<PoolInfo>(request, cancellationToken).ConfigureAwait(false);
+        return new AgentPool(client, request.Name);
+    }
+
+    /// <summary>Leases an agent. Dispose it, or pass it to <see cref="ReturnAsync"/>, to return it.</summary>
+    /// <exception cref="McpZeroServerException">
+    /// <c>Busy</c> when no agent became free within <see cref="LeaseWait"/>; <c>PoolNotFound</c> when the pool does not exist.
+    /// </exception>
+    public async ValueTask<PooledAgent> GetAsync(CancellationToken cancellationToken = default)
+    {
+        int waitMs = (int)Math.Clamp(LeaseWait.TotalMilliseconds, 0, int.MaxValue);
+        PoolLeaseResponse lease = await Client.RequestAsync<PoolLeaseResponse>(
+            new PoolLeaseRequest { Name = Name, WaitMs = waitMs },
+            cancellationToken).ConfigureAwait(false);
+        return new PooledAgent(this, lease.AgentId);
+    }
+
+    /// <summary>
+    /// Returns a leased agent. The daemon resets it to the pool's template (variables cleared,
+    /// config, constraints and plugins restored) unless <paramref name="keepState"/> is true.
+    /// </summary>
+    /// <exception cref="McpZeroServerException"><c>Conflict</c> when the agent is not leased from this pool.</exception>
+    public async ValueTask ReturnAsync(PooledAgent agent, bool keepState = false, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(agent);
+        if (agent.Pool.Name != Name)
+        {
+            throw new ArgumentException($"agent '{agent.AgentId}' was leased from pool '{agent.Pool.Name}', not '{Name}'", nameof(agent));
+        }
+
+        await agent.ReturnAsync(keepState, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads the pool's definition and its ready and leased agents.</summary>
+    public async ValueTask<PoolInfo> ShowAsync(CancellationToken cancellationToken = default) =>
+        await Client.RequestAsync<PoolInfo>(new PoolShowRequest { Name = Name }, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Removes the pool and deletes its agents. The daemon rejects this while agents are leased, unless <paramref name="force"/>.</summary>
+    public async ValueTask RemoveAsync(bool force = false, CancellationToken cancellationToken = default) =>
+        await Client.RequestAsync<OkResponse>(new PoolRemoveRequest { Name = Name, Force = force }, cancellationToken).ConfigureAwait(false);
+}
