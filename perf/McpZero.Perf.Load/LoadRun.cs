@@ -26,7 +26,11 @@ internal sealed class LoadRun
         {
             await SetUpAsync().ConfigureAwait(false);
 
-            Progress($"{_settings.Label}: warm-up {_settings.WarmupSeconds:0.#} s");
+            if (_settings.WarmupSeconds > 0)
+            {
+                Progress($"{_settings.Label}: warm-up {_settings.WarmupSeconds:0.#} s");
+            }
+
             await RunPhaseAsync(_settings.WarmupSeconds, new LatencyHistogram(), new LatencyHistogram(), rssSamples: null).ConfigureAwait(false);
             _errors.Clear();
 

@@ -54,9 +54,9 @@ internal sealed partial class Report
         for (int i = 0; i < bench.Count; i++)
         {
             JsonObject run = bench[i];
-            Line($"| {i + 1} | {Format(Number(run["AverageMs"]), "0.000")} ms | {Format(Number(run["P50Ms"]), "0.000")} ms | " +
-                $"{Format(Number(run["P99Ms"]), "0.000")} ms | {Format(Number(run["MaxMs"]), "0.000")} ms | {Format(Number(run["SpawnMs"]), "0.0")} ms | " +
-                $"{Format(Number(run["IdleRssMb"]), "0.0")} MB | {Format(Number(run["DaemonPeakRssMb"]), "0.0")} MB |");
+            Line($"| {i + 1} | {Format(Number(run["average_ms"]), "0.000")} ms | {Format(Number(run["p50_ms"]), "0.000")} ms | " +
+                $"{Format(Number(run["p99_ms"]), "0.000")} ms | {Format(Number(run["max_ms"]), "0.000")} ms | {Format(Number(run["spawn_ms"]), "0.0")} ms | " +
+                $"{Format(Number(run["idle_rss_mb"]), "0.0")} MB | {Format(Number(run["daemon_peak_rss_mb"]), "0.0")} MB |");
         }
 
         Line();

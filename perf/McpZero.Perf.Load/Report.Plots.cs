@@ -40,8 +40,8 @@ internal sealed partial class Report
 
             script.Append($"set output '{Path.Combine(_results, png)}'\n");
             script.Append($"set title 'Latency percentiles: {group.Key.Item2}, {group.Key.Item1} ({_name})'\n");
-            script.Append("set logscale xy\nset xlabel 'percentile'\nset ylabel 'latency (us)'\n");
-            script.Append("set xtics ('0%' 1, '90%' 10, '99%' 100, '99.9%' 1000, '99.99%' 10000, '99.999%' 100000)\n");
+            script.Append("set logscale xy\nset xlabel 'percentile (%)'\nset ylabel 'latency (us)'\n");
+            script.Append("set xtics ('0' 1, '90' 10, '99' 100, '99.9' 1000, '99.99' 10000, '99.999' 100000)\n");
             script.Append("plot ").Append(string.Join(", ", lines)).Append('\n');
             script.Append("unset logscale\nset xtics autofreq\n");
             plots.Add(png);

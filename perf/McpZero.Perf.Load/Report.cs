@@ -116,7 +116,7 @@ internal sealed partial class Report
             {
                 if (line.StartsWith(IdlePrefix, StringComparison.Ordinal))
                 {
-                    run["IdleRssMb"] = double.Parse(line[IdlePrefix.Length..].Replace(" MB", ""), Invariant);
+                    run["idle_rss_mb"] = double.Parse(line[IdlePrefix.Length..].Replace(" MB", ""), Invariant);
                 }
             }
 
