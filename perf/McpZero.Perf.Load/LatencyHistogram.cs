@@ -62,9 +62,9 @@ internal sealed class LatencyHistogram
     }
 
     /// <summary>
-    /// Returns the latency at or below which <paramref name="fraction"/> of the samples fall: the
-    /// upper edge of the bucket that holds the sample of rank ceil(fraction x count), capped at the
-    /// maximum recorded value. Returns 0 for an empty histogram.
+    /// Returns the latency at or below which <paramref name="fraction"/> of the samples fall. That
+    /// is the upper edge of the bucket that contains the sample of rank ceil(fraction x count),
+    /// capped at the maximum recorded value. Returns 0 for an empty histogram.
     /// </summary>
     public long PercentileNanoseconds(double fraction)
     {

@@ -99,7 +99,7 @@ internal sealed class LoadRun
                 }
                 catch (Exception ex) when (ex is McpZeroServerException or McpZeroConnectionException or TimeoutException)
                 {
-                    Console.Error.WriteLine($"perf-load: could not terminate agent {request.AgentId}: {ex.Message}");
+                    Console.Error.WriteLine($"perf-load: failed to terminate agent {request.AgentId}: {ex.Message}");
                 }
             }
         }

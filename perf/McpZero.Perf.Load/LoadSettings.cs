@@ -44,5 +44,16 @@ internal sealed record LoadSettings
 
     public bool IsOpenLoop => Mode == "open";
 
-    public int EffectiveAgents => Agents > 0 ? Agents : IsOpenLoop ? 16 : Math.Min(Concurrency, 64);
+    public int EffectiveAgents
+    {
+        get
+        {
+            if (Agents > 0)
+            {
+                return Agents;
+            }
+
+            return IsOpenLoop ? 16 : Math.Min(Concurrency, 64);
+        }
+    }
 }

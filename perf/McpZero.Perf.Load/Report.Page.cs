@@ -133,7 +133,7 @@ internal sealed partial class Report
         Line();
         Line("| profile | method | rate | reached | daemon CPU (share of one core) | within 27% |");
         Line("|---|---|---|---|---|---|");
-        foreach (JsonObject load in loads.Where(l => (string?)l["mode"] == "open"))
+        foreach (JsonObject load in loads.Where(l => (string?)l["mode"] == "open").OrderBy(PinnedLast))
         {
             double share = Number(load["daemon_cpu_share_of_one_core"]);
             Line($"| {load["profile"]} | {load["method"]} | {Format(Number(load["rate"]), "N0")}/s | {((bool?)load["rate_reached"] == true ? "yes" : "no")} | " +
@@ -151,7 +151,7 @@ internal sealed partial class Report
         {
             Line("| profile | load | duration | requests | throughput | p99 | RSS first sample | RSS last sample | RSS max | within 827 MB |");
             Line("|---|---|---|---|---|---|---|---|---|---|");
-            foreach (JsonObject soak in soaks)
+            foreach (JsonObject soak in soaks.OrderBy(PinnedLast))
             {
                 List<double> rss = soak["rss_mb"]!.AsArray().Select(sample => Number(sample![1])).ToList();
                 double max = rss.Count > 0 ? rss.Max() : double.NaN;
@@ -174,6 +174,9 @@ internal sealed partial class Report
         Line("and data_processing plugins, one `greet` and one `process` call (two variables) and `noop` calls,");
         Line("every call one trace record.");
         Line();
+        Line("\"existing\" is the data directory that the load runs and the soak above left behind, with their");
+        Line("terminated agents and trace records. A dash marks a count that was not recorded.");
+        Line();
         Line("| profile | data directory | agents | executions | store size | runs | ready: median | min | max |");
         Line("|---|---|---|---|---|---|---|---|---|");
         var groups = starts
@@ -183,8 +186,8 @@ internal sealed partial class Report
         {
             List<double> ready = group.Select(s => Number(s["ready_ms"])).Order().ToList();
             JsonObject first = group.First();
-            string agents = double.IsNaN(group.Key.Item3) ? "0" : Format(group.Key.Item3, "N0");
-            string executions = first["executions"] is null ? "0" : Format(Number(first["executions"]), "N0");
+            string agents = double.IsNaN(group.Key.Item3) ? "-" : Format(group.Key.Item3, "N0");
+            string executions = first["executions"] is null ? "-" : Format(Number(first["executions"]), "N0");
             string store = first["store_bytes"] is null ? "n/a" : Format(Number(first["store_bytes"]) / 1e6, "0.0") + " MB";
             Line($"| {group.Key.Item1} | {group.Key.Item2} | {agents} | {executions} | {store} | {ready.Count} | {Format(ready[ready.Count / 2], "0.0")} ms | " +
                 $"{Format(ready[0], "0.0")} ms | {Format(ready[^1], "0.0")} ms |");
@@ -255,6 +258,8 @@ internal sealed partial class Report
         }
     }
 
+    private static int PinnedLast(JsonObject run) => (string?)run["profile"] == "pinned" ? 1 : 0;
+
     private static string ProfileTitle(string profile) => profile == "pinned"
         ? "Pinned: daemon on one core (`taskset -c 0`) with a 1 GB memory limit"
         : "Unpinned: daemon free to use every core";
@@ -262,7 +267,12 @@ internal sealed partial class Report
     private static string Micros(JsonNode? node)
     {
         double value = Number(node);
-        return double.IsNaN(value) ? "n/a" : value >= 1000 ? Format(value / 1000, "0.00") + " ms" : Format(value, "0.0") + " us";
+        if (double.IsNaN(value))
+        {
+            return "n/a";
+        }
+
+        return value >= 1000 ? Format(value / 1000, "0.00") + " ms" : Format(value, "0.0") + " us";
     }
 
     private static string Share(JsonObject load) => Format(Number(load["daemon_cpu_share_of_one_core"]), "0.000");

@@ -20,7 +20,7 @@ internal static class StartupProbe
 
         long started = Stopwatch.GetTimestamp();
         using Process process = Process.Start(start)
-            ?? throw new InvalidOperationException($"could not start '{command[0]}'");
+            ?? throw new InvalidOperationException($"failed to start '{command[0]}'");
 
         while (true)
         {
