@@ -6,7 +6,8 @@ namespace McpZero.Perf.Load;
 
 /// <summary>
 /// Starts the daemon command and measures the time from process start until the first
-/// <c>status</c> reply on its socket. The daemon keeps running after this program exits.
+/// <c>status</c> reply on its socket. The daemon keeps running after this program exits, unless
+/// it did not reply in time, in which case it is killed.
 /// </summary>
 internal static class StartupProbe
 {
@@ -31,6 +32,7 @@ internal static class StartupProbe
 
             if (Stopwatch.GetElapsedTime(started) > timeout)
             {
+                process.Kill(entireProcessTree: true);
                 throw new TimeoutException($"the daemon (pid {process.Id}) did not reply on '{socketPath}' within {timeout.TotalSeconds:0} s");
             }
 
