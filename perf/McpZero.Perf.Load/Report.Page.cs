@@ -220,7 +220,7 @@ internal sealed partial class Report
             JsonNode? result = peers[peer];
             string text = result?["error"] is JsonNode error
                 ? $"failed or missing: {error.GetValue<string>().Replace('\n', ' ').Replace("|", "\\|")}"
-                : $"`{result?.ToJsonString().Replace("|", "\\|")}`";
+                : string.Join(", ", Flatten(result, "")).Replace("|", "\\|");
             Line($"| {peer} | {text} |");
         }
 
@@ -233,6 +233,26 @@ internal sealed partial class Report
         RatioLine(ratios, "process_round_trip_over_extism_js_avg", "the same with averages");
         RatioLine(ratios, "faster_over_sqlite_ops", "FASTER ops/s over SQLite ops/s on the state workload");
         Line();
+    }
+
+    /// <summary>Lists every leaf field of a peer's JSON as "name value", nested names joined with dots.</summary>
+    private static IEnumerable<string> Flatten(JsonNode? node, string prefix)
+    {
+        if (node is JsonObject obj)
+        {
+            foreach ((string key, JsonNode? value) in obj)
+            {
+                foreach (string item in Flatten(value, prefix.Length == 0 ? key : $"{prefix}.{key}"))
+                {
+                    yield return item;
+                }
+            }
+
+            yield break;
+        }
+
+        string text = node is null ? "null" : node.ToJsonString().Trim('"');
+        yield return $"{prefix} {text}";
     }
 
     private void RatioLine(JsonObject ratios, string key, string meaning)
