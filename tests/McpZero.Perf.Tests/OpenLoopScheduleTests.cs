@@ -40,7 +40,7 @@ public class OpenLoopScheduleTests
     }
 
     [Fact]
-    public void CountDueByIsConsistentWithEveryDueTime()
+    public void CountDueByMatchesEveryDueTime()
     {
         var schedule = new OpenLoopSchedule(startTimestamp: 17, ratePerSecond: 7_777, ticksPerSecond: 1_000_000_000);
         for (long index = 0; index < 5_000; index++)
