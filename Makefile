@@ -16,7 +16,7 @@ APT_PACKAGES := clang lld wasi-libc libclang-rt-14-dev-wasm32 wabt
 
 DOTNET_SOURCES := $(shell find src -name '*.cs' -o -name '*.csproj' -o -name '*.props' | grep -v '/obj/' | grep -v '/bin/')
 
-.PHONY: all tools node-tools service-tools build plugins test-plugins run test bench clean install install-files uninstall deb install-root
+.PHONY: all tools node-tools service-tools perf-tools build plugins test-plugins run test bench clean install install-files uninstall deb install-root
 
 # Install layout. PREFIX and DESTDIR follow the GNU conventions. systemd, systemd-sysusers and
 # systemd-tmpfiles search /etc, /run, /usr/local/lib and /usr/lib but no other prefix, so the
@@ -119,9 +119,25 @@ service-tools:
 	  fi; \
 	fi
 
-## bench: the classic agent benchmark against a fresh daemon.
-bench: build plugins
-	bash perf/agent-bench.sh "$(BIN)" "$(OUT)/plugins"
+## bench: the benchmark suite perf/run, which builds its load generator into out/perf-load and
+## writes perf/results/DATE.md with its JSON and plots. Options go in BENCH_ARGS, for example
+## BENCH_ARGS=--quick or BENCH_ARGS="--soak-minutes 10".
+BENCH_ARGS ?=
+bench: build plugins perf-tools
+	bash perf/run $(BENCH_ARGS)
+
+## perf-tools: gnuplot (Debian package gnuplot-nox) for the plots of perf/run; installed when
+## root, else the apt-get line is printed and perf/run writes its page without plots.
+perf-tools:
+	@if ! command -v gnuplot >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing gnuplot-nox for the benchmark plots"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gnuplot-nox; \
+	  else \
+	    echo "gnuplot is missing, so perf/run makes no plots. Install it with:"; \
+	    echo "  sudo apt-get install -y gnuplot-nox"; \
+	  fi; \
+	fi
 
 ## install: the binary, systemd units, sysusers.d and tmpfiles.d entries, the default
 ## configuration (only when none exists) and bash completion, under $(DESTDIR)$(PREFIX).
@@ -212,4 +228,4 @@ deb: build
 
 clean:
 	rm -rf $(OUT)
-	find src tests -type d \( -name bin -o -name obj \) -prune -exec rm -rf {} +
+	find src tests perf -type d \( -name bin -o -name obj \) -prune -exec rm -rf {} +
