@@ -20,6 +20,7 @@ namespace McpZero.Protocol.Messages;
 [MemoryPackUnion(MessageTypes.AgentTerminate, typeof(AgentTerminateRequest))]
 [MemoryPackUnion(MessageTypes.TraceList, typeof(TraceListRequest))]
 [MemoryPackUnion(MessageTypes.TraceVerify, typeof(TraceVerifyRequest))]
+[MemoryPackUnion(MessageTypes.Stats, typeof(StatsRequest))]
 public partial interface IRequest
 {
     ushort MessageType { get; }

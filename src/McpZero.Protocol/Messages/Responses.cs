@@ -16,6 +16,7 @@ namespace McpZero.Protocol.Messages;
 [MemoryPackUnion(MessageTypes.SnapshotResult, typeof(SnapshotResponse))]
 [MemoryPackUnion(MessageTypes.TraceListResult, typeof(TraceListResponse))]
 [MemoryPackUnion(MessageTypes.TraceVerifyResult, typeof(TraceVerifyResponse))]
+[MemoryPackUnion(MessageTypes.StatsResult, typeof(StatsResponse))]
 public partial interface IResponse
 {
     ushort MessageType { get; }
