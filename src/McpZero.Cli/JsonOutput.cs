@@ -32,6 +32,7 @@ internal static class JsonOutput
 [JsonSerializable(typeof(TraceListResponse))]
 [JsonSerializable(typeof(TraceVerifyResponse))]
 [JsonSerializable(typeof(BenchReport))]
+[JsonSerializable(typeof(StatsResponse))]
 internal sealed partial class CliJsonContext : JsonSerializerContext
 {
     /// <summary>

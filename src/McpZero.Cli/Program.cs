@@ -51,9 +51,10 @@ namespace McpZero.Cli
                     "agent" => await AgentCommands.RunAsync(rest).ConfigureAwait(false),
                     "trace" => await TraceCommands.RunAsync(rest).ConfigureAwait(false),
                     "bench" => await BenchCommand.RunAsync(rest).ConfigureAwait(false),
+                    "stats" => await StatsCommand.RunAsync(rest).ConfigureAwait(false),
                     _ when command.StartsWith("--", StringComparison.Ordinal) =>
                         throw new UsageException($"option {command} must follow the command, for example `mcpzero status {command} ...`"),
-                    _ => throw new UsageException($"unknown command '{command}'; use serve, status, plugin, agent, trace or bench"),
+                    _ => throw new UsageException($"unknown command '{command}'; use serve, status, stats, plugin, agent, trace or bench"),
                 };
             }
             catch (UsageException ex)

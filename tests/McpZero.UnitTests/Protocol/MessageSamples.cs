@@ -45,6 +45,7 @@ internal static class MessageSamples
         [nameof(AgentTerminateRequest)] = () => new AgentTerminateRequest { AgentId = "a-18" },
         [nameof(TraceListRequest)] = () => new TraceListRequest { AgentId = "a-17", SinceUnixMicros = 1_700_000_000_000_000, Limit = 5 },
         [nameof(TraceVerifyRequest)] = () => new TraceVerifyRequest { FromSequence = 41 },
+        [nameof(StatsRequest)] = () => new StatsRequest(),
     };
 
     public static readonly IReadOnlyDictionary<string, Func<IResponse>> Responses = new Dictionary<string, Func<IResponse>>
@@ -119,6 +120,49 @@ internal static class MessageSamples
             Message = "chain intact",
             HeadHash = new string('e', 64),
         },
+        [nameof(StatsResponse)] = () => new StatsResponse
+        {
+            UptimeMilliseconds = 90_000,
+            CpuTimeMicros = 1_250_000,
+            CpuPercent = 12.5,
+            CpuWindowMilliseconds = 2_000,
+            ResidentBytes = 50_000_000,
+            PeakResidentBytes = 60_000_000,
+            GcHeapBytes = 10_000_000,
+            GcHeapLimitBytes = 268_435_456,
+            WasmLinearMemoryBytes = 131_072,
+            WasmInstances = 2,
+            StoreLogMemoryBytes = 4_194_304,
+            StoreIndexBytes = 65_536,
+            StoreReads = 11,
+            StoreWrites = 12,
+            StorePendingOperations = 13,
+            StoreBytesWritten = 14,
+            StoreCheckpoints = 15,
+            TraceAppends = 16,
+            TraceBytesAppended = 17,
+            TraceCommits = 18,
+            ExecutionsRunning = 19,
+            ExecutionsQueued = 20,
+            ModuleCacheHits = 21,
+            ModuleCacheMisses = 22,
+            InstancePoolHits = 23,
+            InstancePoolMisses = 24,
+            Connections = 25,
+            Requests = [new RequestStats { MessageType = MessageTypes.AgentExec, Name = "AgentExec", Latency = SampleLatency() }],
+            PluginMethods = [new PluginMethodStats { Plugin = "counter", Method = "count", Failures = 3, Duration = SampleLatency() }],
+            Errors = [new ErrorStats { Code = ErrorCode.PluginTrap, Count = 4 }],
+        },
+    };
+
+    private static LatencySummary SampleLatency() => new()
+    {
+        Count = 100,
+        SumMicros = 5_000,
+        P50Micros = 40,
+        P99Micros = 250,
+        P999Micros = 900,
+        MaxMicros = 1_200,
     };
 
     private static PluginInfo SamplePlugin() => new()
