@@ -62,7 +62,7 @@ public sealed partial class StateStore : IAsyncDisposable, IDisposable
     /// <summary>Number of checkpoints this instance has completed.</summary>
     public long Checkpoints => Interlocked.Read(ref _checkpoints);
 
-    /// <summary>Number of reads, upserts and deletes that went pending because FASTER had to go to disk.</summary>
+    /// <summary>Number of reads, upserts and deletes that FASTER could not finish at once and completed later, such as reads of records on disk.</summary>
     public long PendingOperations => Interlocked.Read(ref _pendingOperations);
 
     /// <summary>Key and value bytes passed to upserts, not counting FASTER's record headers.</summary>

@@ -46,7 +46,7 @@ public sealed partial class StatsResponse : IResponse
     public long StoreReads { get; set; }
     public long StoreWrites { get; set; }
 
-    /// <summary>Store operations that went pending because their record was on disk.</summary>
+    /// <summary>Store operations that FASTER finished later instead of at once, such as reads of records on disk.</summary>
     public long StorePendingOperations { get; set; }
 
     /// <summary>Key and value bytes written by upserts.</summary>

@@ -11,11 +11,11 @@ namespace McpZero.Server.Metrics;
 /// </summary>
 /// <remarks>
 /// Thread-safe. Recording a latency allocates nothing once the histogram of its message type or
-/// plugin export exists; the first record of each creates it (about 14 KB each).
+/// plugin export exists. The first record of each creates that histogram, about 14 KB.
 /// </remarks>
 public sealed class DaemonMetrics : IExecutionObserver
 {
-    // Message types below this index an array, so finding the histogram takes no lookup; the few
+    // Message types below this index an array, so finding the histogram takes no lookup. Types
     // above it, if any are ever defined, go to a dictionary.
     private const int ArraySlots = 256;
 

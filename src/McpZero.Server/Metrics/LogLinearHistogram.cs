@@ -72,7 +72,7 @@ public sealed class LogLinearHistogram
 
     /// <summary>
     /// Returns the value at <paramref name="quantile"/> (0 to 1) of the recorded values: the
-    /// midpoint of the bucket that holds the value of that rank, at most <see cref="Max"/>, or 0
+    /// midpoint of the bucket that contains the value of that rank, at most <see cref="Max"/>, or 0
     /// when nothing was recorded.
     /// </summary>
     /// <remarks>The rank is <c>ceil(quantile × count)</c>, the nearest-rank definition.</remarks>

@@ -51,7 +51,7 @@ internal static class McpZeroMeter
         }, "By", "Memory of the state store by part.");
         Meter.CreateObservableCounter("mcpzero.store.reads", () => Runtime().StoreReads, "{operation}", "State store reads.");
         Meter.CreateObservableCounter("mcpzero.store.writes", () => Runtime().StoreWrites, "{operation}", "State store upserts and deletes.");
-        Meter.CreateObservableCounter("mcpzero.store.pending_operations", () => Runtime().StorePendingOperations, "{operation}", "State store operations that went to disk.");
+        Meter.CreateObservableCounter("mcpzero.store.pending_operations", () => Runtime().StorePendingOperations, "{operation}", "State store operations that FASTER finished later instead of at once.");
         Meter.CreateObservableCounter("mcpzero.store.written", () => Runtime().StoreBytesWritten, "By", "Key and value bytes written to the state store.");
         Meter.CreateObservableCounter("mcpzero.store.checkpoints", () => Runtime().StoreCheckpoints, "{checkpoint}", "State store checkpoints.");
         Meter.CreateObservableCounter("mcpzero.trace.appends", () => Runtime().TraceAppends, "{record}", "Records appended to the trace log.");

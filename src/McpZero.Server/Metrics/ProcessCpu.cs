@@ -9,8 +9,8 @@ namespace McpZero.Server.Metrics;
 /// of one core over the interval since the previous sample.
 /// </summary>
 /// <remarks>
-/// Sampling happens only when someone asks (a stats request, the textfile writer, a Meter
-/// listener), so an idle daemon wakes for nothing. A sample less than <see cref="MinimumWindow"/>
+/// A sample is taken only on request (a stats request, the textfile writer, a Meter listener),
+/// so an idle daemon wakes for nothing. A sample less than <see cref="MinimumWindow"/>
 /// after the previous one returns the previous percentage, so that two clients polling at once
 /// do not split the interval into slices too short to measure in clock ticks.
 /// </remarks>

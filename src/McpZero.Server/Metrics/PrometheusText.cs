@@ -39,7 +39,7 @@ public static class PrometheusText
         writer.Sample("mcpzero_store_memory_bytes", [("part", "index")], stats.StoreIndexBytes);
         writer.Counter("mcpzero_store_reads_total", "State store reads.", stats.StoreReads);
         writer.Counter("mcpzero_store_writes_total", "State store upserts and deletes.", stats.StoreWrites);
-        writer.Counter("mcpzero_store_pending_operations_total", "State store operations that went pending because their record was on disk.", stats.StorePendingOperations);
+        writer.Counter("mcpzero_store_pending_operations_total", "State store operations that FASTER finished later instead of at once, such as reads of records on disk.", stats.StorePendingOperations);
         writer.Counter("mcpzero_store_written_bytes_total", "Key and value bytes written to the state store.", stats.StoreBytesWritten);
         writer.Counter("mcpzero_store_checkpoints_total", "State store checkpoints taken.", stats.StoreCheckpoints);
         writer.Counter("mcpzero_trace_appends_total", "Records appended to the trace log.", stats.TraceAppends);
