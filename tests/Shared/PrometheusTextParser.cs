@@ -10,15 +10,17 @@ internal sealed record PrometheusSample(string Name, IReadOnlyDictionary<string,
 }
 
 /// <summary>
-/// A strict reader of the Prometheus text exposition format 0.0.4, for tests: it rejects what
-/// Prometheus would reject and what the format's rules forbid.
+/// A strict reader of the Prometheus text exposition format 0.0.4, for tests. It checks the rules
+/// listed below and throws on the first line that breaks one.
 /// </summary>
 /// <remarks>
-/// Checked: line syntax of HELP, TYPE and sample lines; metric and label name characters; label
-/// value escapes (only \\, \" and \n); values in Go's float syntax; one TYPE line per family,
-/// before its samples; a sample's name must be its family's name, or for a summary also
-/// name_sum or name_count; each family's lines are contiguous; no series appears twice; the text
-/// ends with a line feed.
+/// <list type="bullet">
+/// <item>HELP, TYPE and sample lines have the format's syntax, with valid metric and label names.</item>
+/// <item>Label values use only the escapes \\, \" and \n, and values use Go's float syntax.</item>
+/// <item>A family has at most one TYPE line, and it comes before the family's samples.</item>
+/// <item>A summary's samples carry a quantile label, except name_sum and name_count.</item>
+/// <item>The lines of a family are contiguous, no series appears twice, and the text ends with a line feed.</item>
+/// </list>
 /// </remarks>
 internal static partial class PrometheusTextParser
 {

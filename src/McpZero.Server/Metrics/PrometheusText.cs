@@ -13,6 +13,8 @@ namespace McpZero.Server.Metrics;
 /// are summaries with the quantiles 0.5, 0.99 and 0.999 plus <c>_sum</c> and <c>_count</c>, and a
 /// separate <c>_max_seconds</c> gauge. Quantiles come from log-linear histograms, so they are
 /// within about 1% of the true value.
+/// NOTE: the quantiles cover every value since the daemon started, not a recent window as most
+/// client libraries' summaries do, so a change in latency shows slowly in them after a long uptime.
 /// </remarks>
 public static class PrometheusText
 {
@@ -63,7 +65,7 @@ public static class PrometheusText
     private static void WriteRequests(Writer writer, RequestStats[] requests)
     {
         const string Name = "mcpzero_request_duration_seconds";
-        writer.Header(Name, "Latency of requests over the socket by message type, from the arrival of the frame to the flush of the response.", "summary");
+        writer.Header(Name, "Latency of requests over the socket by message type, from the arrival of the frame to the flush of the response, since the daemon started.", "summary");
         foreach (RequestStats request in requests)
         {
             writer.Summary(Name, [("type", request.Name)], request.Latency);
@@ -80,7 +82,7 @@ public static class PrometheusText
     private static void WritePluginMethods(Writer writer, PluginMethodStats[] methods)
     {
         const string Name = "mcpzero_plugin_execution_duration_seconds";
-        writer.Header(Name, "Execution time of plugin calls by plugin and method, measured around the WebAssembly call.", "summary");
+        writer.Header(Name, "Execution time of plugin calls by plugin and method, measured around the WebAssembly call, since the daemon started.", "summary");
         foreach (PluginMethodStats method in methods)
         {
             writer.Summary(Name, [("plugin", method.Plugin), ("method", method.Method)], method.Duration);
