@@ -24,7 +24,7 @@ internal static partial class StatsCommand
         bool prometheus = line.Flag("prometheus");
         if (json && prometheus)
         {
-            throw new UsageException("choose one of --json and --prometheus");
+            throw new UsageException("--json and --prometheus cannot be combined; pass one of them");
         }
 
         await using McpZeroClient client = await ClientCommand.ConnectAsync(line).ConfigureAwait(false);

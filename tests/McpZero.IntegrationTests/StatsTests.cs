@@ -154,14 +154,17 @@ public sealed partial class StatsTests
     }
 
     [Fact]
-    public async Task WatchRejectsBadInterval()
+    public async Task StatsRejectsBadOptions()
     {
         await using Daemon daemon = await Daemon.StartAsync();
 
-        CliResult result = await daemon.CliAsync("stats", "--watch=0");
+        CliResult badInterval = await daemon.CliAsync("stats", "--watch=0");
+        Assert.Equal(2, badInterval.ExitCode);
+        Assert.Contains("--watch takes an interval in seconds", badInterval.Stderr);
 
-        Assert.Equal(2, result.ExitCode);
-        Assert.Contains("--watch takes an interval in seconds", result.Stderr);
+        CliResult twoFormats = await daemon.CliAsync("stats", "--json", "--prometheus");
+        Assert.Equal(2, twoFormats.ExitCode);
+        Assert.Contains("cannot be combined", twoFormats.Stderr);
     }
 
     /// <summary>
