@@ -29,7 +29,17 @@ public sealed partial class AgentRuntime
                 $"input of {input.Length} bytes exceeds the exec input limit of {_options.MaxInputBytes} bytes");
         }
 
-        await _executionSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        Interlocked.Increment(ref _executionsQueued);
+        try
+        {
+            await _executionSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _executionsQueued);
+        }
+
+        Interlocked.Increment(ref _executionsRunning);
         try
         {
             await agent.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -46,6 +56,7 @@ public sealed partial class AgentRuntime
         }
         finally
         {
+            Interlocked.Decrement(ref _executionsRunning);
             _executionSlots.Release();
         }
     }
@@ -88,6 +99,7 @@ public sealed partial class AgentRuntime
         }
 
         long durationMicros = (long)Stopwatch.GetElapsedTime(started).TotalMicroseconds;
+        _options.ExecutionObserver?.Executed(plugin.Record.Name, method, status, durationMicros);
         PersistVariables(record.AgentId, variables);
 
         TraceRecord trace = _traces.Append(new TraceRecordDraft

@@ -6,6 +6,9 @@ public sealed class AgentRuntimeOptions
     /// <summary>Root of all persistent state: store, trace log, modules and compiled cache.</summary>
     public required string DataDirectory { get; init; }
 
+    /// <summary>Receives the outcome and duration of every plugin call; null when nothing monitors them.</summary>
+    public IExecutionObserver? ExecutionObserver { get; init; }
+
     /// <summary>Warm instances kept per plugin module.</summary>
     public int InstancesPerPlugin { get; init; } = 4;
 

@@ -19,6 +19,8 @@ internal static class HelpText
                 [--instances-per-plugin N]
                                           run the daemon in the foreground (see `mcpzero serve --help`)
           status                          daemon version, uptime, counts, memory and module cache
+          stats [--json|--prometheus] [--watch [SECONDS]]
+                                          monitoring metrics (see `mcpzero stats --help`)
 
         """;
 
@@ -115,6 +117,24 @@ internal static class HelpText
 
     public const string Bench = "Usage: mcpzero bench [OPTIONS]\n\n" + BenchSection + ClientOptions;
 
+    public const string Stats = """
+        Usage: mcpzero stats [--json|--prometheus] [--watch [SECONDS]] [--socket PATH]
+
+        Prints the daemon's monitoring metrics: CPU use in percent of one core, memory (resident
+        set, GC heap, WebAssembly linear memory, state store), store and trace log I/O, running
+        and queued executions, compiled-module cache and instance pool hits, request latency per
+        message type and plugin execution time per plugin and method (count, p50, p99, p99.9 and
+        max), and error responses by code. Counters count from the daemon's start.
+
+          --json           print the snapshot as JSON
+          --prometheus     print the Prometheus text exposition format 0.0.4, in seconds and bytes
+          --watch [SECONDS]
+                           print again every SECONDS (default 2, from 0.1 to 3600) until Ctrl-C;
+                           a table on a terminal is redrawn in place
+          --socket PATH    daemon socket, as for every client command
+
+        """;
+
     public const string Serve = """
         Usage: mcpzero serve [--socket PATH] [--data DIR] [--config FILE] [--max-frame-bytes N]
                              [--instances-per-plugin N]
@@ -147,6 +167,10 @@ internal static class HelpText
           DefaultMemoryMb            linear memory limit for agents that set none, in MiB: 64
                                      (1 to 4096)
           CheckpointIntervalSeconds  seconds between checkpoints of the agent store: 30 (1 to 86400)
+          MetricsTextfilePath        file rewritten with the metrics in the Prometheus text format,
+                                     for node_exporter's textfile collector: unset (none written)
+          MetricsTextfileIntervalSeconds
+                                     seconds between rewrites of that file: 15 (1 to 3600)
 
         Every key can also be set as an environment variable MCPZERO__KEY, for example
         MCPZERO__MAXFRAMEBYTES=8388608. Flags win over environment variables, which win over the file.
@@ -173,7 +197,7 @@ internal static class HelpText
     }
 
     /// <summary>Returns true when <paramref name="command"/> has a help text of its own.</summary>
-    public static bool HasOwnHelp(string command) => command is "serve" or "plugin" or "agent" or "trace" or "bench" or "pool";
+    public static bool HasOwnHelp(string command) => command is "serve" or "plugin" or "agent" or "trace" or "bench" or "pool" or "stats";
 
     /// <summary>Returns the help of <paramref name="command"/>, or the main help when it has none of its own.</summary>
     public static string For(string? command) => command switch
@@ -184,6 +208,7 @@ internal static class HelpText
         "trace" => Trace,
         "bench" => Bench,
         "pool" => Pool,
+        "stats" => Stats,
         _ => Main,
     };
 }

@@ -35,6 +35,7 @@ internal static class JsonOutput
 [JsonSerializable(typeof(PoolInfo))]
 [JsonSerializable(typeof(PoolListResponse))]
 [JsonSerializable(typeof(PoolLeaseResponse))]
+[JsonSerializable(typeof(StatsResponse))]
 internal sealed partial class CliJsonContext : JsonSerializerContext
 {
     /// <summary>

@@ -26,8 +26,12 @@ public sealed class PluginEngine : IDisposable
     private readonly ModuleCache _cache;
     private readonly EpochTicker _ticker;
     private readonly ConcurrentDictionary<PluginModule, byte> _modules = new();
+    private readonly InstanceMemoryGauge _instanceGauge = new();
     private long _modulesCompiled;
     private long _modulesLoadedFromCache;
+    private long _cacheMisses;
+    private long _instancesReused;
+    private long _instancesCreated;
     private int _disposed;
 
     /// <summary>Creates an engine; loads the native library on first use and creates the cache directory.</summary>
@@ -74,6 +78,24 @@ public sealed class PluginEngine : IDisposable
 
     /// <summary>Modules loaded from the compiled-module cache since the engine started.</summary>
     public long ModulesLoadedFromCache => Interlocked.Read(ref _modulesLoadedFromCache);
+
+    /// <summary>Module loads that found no usable entry in the compiled-module cache and compiled the module.</summary>
+    public long ModuleCacheMisses => Interlocked.Read(ref _cacheMisses);
+
+    /// <summary>Calls that reused their agent's warm instance.</summary>
+    public long InstancesReused => Interlocked.Read(ref _instancesReused);
+
+    /// <summary>Calls that created a new instance, because the agent had no idle warm one.</summary>
+    public long InstancesCreated => Interlocked.Read(ref _instancesCreated);
+
+    /// <summary>Instances that exist now, idle in a pool or running a call.</summary>
+    public long LiveInstances => _instanceGauge.Instances;
+
+    /// <summary>
+    /// Sum of the linear memory sizes of the live instances, in bytes, as of the end of each one's
+    /// latest call. A call in progress that grows its memory counts once it ends.
+    /// </summary>
+    public long LinearMemoryBytes => _instanceGauge.LinearMemoryBytes;
 
     /// <summary>
     /// Validates and compiles <paramref name="wasm"/>, or loads its compiled form from the cache, and
@@ -135,7 +157,8 @@ public sealed class PluginEngine : IDisposable
         // NOTE: when the agent's warm instance is busy with another of its calls, or was evicted, this call
         // creates a new instance. Nothing bounds how many exist at once: InstancesPerPlugin caps only the idle
         // ones kept afterwards, so concurrent calls can each hold an instance and its linear memory.
-        instance ??= new PluginInstance(module, call.AgentId);
+        instance ??= new PluginInstance(module, call.AgentId, _instanceGauge);
+        Interlocked.Increment(ref isFresh ? ref _instancesCreated : ref _instancesReused);
         bool keep = false;
 
         _ticker.Enter();
@@ -239,7 +262,13 @@ public sealed class PluginEngine : IDisposable
         }
 
         string cachePath = _cache.PathFor(sha256);
-        Module module = TryLoadCached(sha256, cachePath) ?? CompileAndCache(sha256, wasm, cachePath);
+        Module? module = TryLoadCached(sha256, cachePath);
+        if (module is null)
+        {
+            Interlocked.Increment(ref _cacheMisses);
+            module = CompileAndCache(sha256, wasm, cachePath);
+        }
+
         try
         {
             CheckImports(module);

@@ -8,7 +8,7 @@ namespace McpZero.Server;
 /// Opens the agent runtime before the socket listens and flushes and closes it after the socket
 /// has stopped, because hosted services stop in the reverse order of their start.
 /// </summary>
-internal sealed class AgentRuntimeService(ServerOptions options, ILoggerFactory loggerFactory) : IHostedService
+internal sealed class AgentRuntimeService(ServerOptions options, ServerState state, ILoggerFactory loggerFactory) : IHostedService
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger<AgentRuntimeService>();
     private AgentRuntime? _runtime;
@@ -34,6 +34,7 @@ internal sealed class AgentRuntimeService(ServerOptions options, ILoggerFactory 
                 DefaultTimeoutMs = options.DefaultTimeoutMs,
                 DefaultMemoryMb = options.DefaultMemoryMb,
                 CheckpointInterval = options.CheckpointInterval,
+                ExecutionObserver = state.Metrics,
             },
             loggerFactory);
         Log.RuntimeOpened(_logger, options.DataDirectory);

@@ -1,8 +1,10 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using McpZero.Protocol;
 using McpZero.Protocol.Messages;
+using McpZero.Server.Metrics;
 using Microsoft.Extensions.Logging;
 
 namespace McpZero.Server;
@@ -24,6 +26,7 @@ internal sealed class ClientConnection
     private readonly long _id;
     private readonly Socket _socket;
     private readonly RequestDispatcher _dispatcher;
+    private readonly DaemonMetrics _metrics;
     private readonly ServerOptions _options;
     private readonly ILogger _logger;
     private readonly PipeReader _reader;
@@ -38,11 +41,12 @@ internal sealed class ClientConnection
     private int _inFlight = 1;
     private bool _helloDone;
 
-    public ClientConnection(long id, Socket socket, RequestDispatcher dispatcher, ServerOptions options, ILogger logger, CancellationToken serverStopping)
+    public ClientConnection(long id, Socket socket, RequestDispatcher dispatcher, DaemonMetrics metrics, ServerOptions options, ILogger logger, CancellationToken serverStopping)
     {
         _id = id;
         _socket = socket;
         _dispatcher = dispatcher;
+        _metrics = metrics;
         _options = options;
         _logger = logger;
         _closed = CancellationTokenSource.CreateLinkedTokenSource(serverStopping);
@@ -168,8 +172,8 @@ internal sealed class ClientConnection
 
             Interlocked.Increment(ref _inFlight);
             ThreadPool.UnsafeQueueUserWorkItem(
-                static state => _ = state.Connection.HandleAsync(state.RequestId, state.Request),
-                (Connection: this, header.RequestId, Request: request!),
+                static state => _ = state.Connection.HandleAsync(state.RequestId, state.Request, state.Received),
+                (Connection: this, header.RequestId, Request: request!, Received: Stopwatch.GetTimestamp()),
                 preferLocal: false);
         }
     }
@@ -214,7 +218,7 @@ internal sealed class ClientConnection
         _ = SendAndFinishAsync(error.RequestId, RequestDispatcher.Error(error.Code, error.Message));
     }
 
-    private async Task HandleAsync(uint requestId, IRequest request)
+    private async Task HandleAsync(uint requestId, IRequest request, long receivedTimestamp)
     {
         IResponse response;
         try
@@ -232,10 +236,16 @@ internal sealed class ClientConnection
         }
 
         await SendAndFinishAsync(requestId, response).ConfigureAwait(false);
+        _metrics.RequestCompleted(request, (long)Stopwatch.GetElapsedTime(receivedTimestamp).TotalMicroseconds);
     }
 
     private async Task SendAndFinishAsync(uint requestId, IResponse response)
     {
+        if (response is ErrorResponse error)
+        {
+            _metrics.ErrorSent(error.Code);
+        }
+
         try
         {
             await _writeLock.WaitAsync().ConfigureAwait(false);

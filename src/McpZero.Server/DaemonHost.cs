@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging;
 namespace McpZero.Server;
 
 /// <summary>Builds and runs the daemon: <c>mcpzero serve</c>.</summary>
-public static class DaemonHost
+public static partial class DaemonHost
 {
     public const string DefaultConfigFile = "/etc/mcpzero/mcpzero.json";
     public const string EnvironmentPrefix = "MCPZERO__";
@@ -67,6 +67,7 @@ public static class DaemonHost
         builder.Services.AddSingleton<AgentRuntimeService>();
         builder.Services.AddHostedService(static services => services.GetRequiredService<AgentRuntimeService>());
         builder.Services.AddSingleton<RequestDispatcher>();
+        AddMetrics(builder.Services, options);
         if (activation is not null)
         {
             builder.Services.AddSingleton(activation);

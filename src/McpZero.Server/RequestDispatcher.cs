@@ -3,12 +3,13 @@ using McpZero.Agents;
 using McpZero.Plugins;
 using McpZero.Protocol;
 using McpZero.Protocol.Messages;
+using McpZero.Server.Metrics;
 using Microsoft.Extensions.Logging;
 
 namespace McpZero.Server;
 
 /// <summary>Maps each request to the agent runtime and each outcome to a response.</summary>
-internal sealed partial class RequestDispatcher(AgentRuntimeService runtimeService, ServerOptions options, ServerState state, ILogger<RequestDispatcher> logger)
+internal sealed partial class RequestDispatcher(AgentRuntimeService runtimeService, ServerOptions options, ServerState state, StatsCollector stats, ILogger<RequestDispatcher> logger)
 {
     /// <param name="connectionId">The connection that sent the request; it holds the pool leases the request takes.</param>
     public async Task<IResponse> DispatchAsync(IRequest request, long connectionId, CancellationToken cancellationToken)
@@ -62,6 +63,7 @@ internal sealed partial class RequestDispatcher(AgentRuntimeService runtimeServi
             AgentTerminateRequest terminate => await TerminateAsync(runtime, terminate.AgentId, cancellationToken).ConfigureAwait(false),
             TraceListRequest list => new TraceListResponse { Records = runtime.ListTraces(list.AgentId, list.SinceUnixMicros, list.Limit) },
             TraceVerifyRequest verify => runtime.VerifyTraces(verify.FromSequence),
+            StatsRequest => stats.Collect(),
             HelloRequest => Error(ErrorCode.BadRequest, "hello was already exchanged on this connection"),
             _ => Error(ErrorCode.UnknownMessageType, $"message type {request.MessageType} has no handler"),
         };

@@ -21,6 +21,9 @@ internal sealed class ServerState
 {
     private int _connections;
 
+    /// <summary>Request latencies, plugin execution times and error responses.</summary>
+    public Metrics.DaemonMetrics Metrics { get; } = new();
+
     public int Connections => Volatile.Read(ref _connections);
 
     public int ConnectionOpened() => Interlocked.Increment(ref _connections);

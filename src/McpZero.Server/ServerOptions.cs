@@ -53,6 +53,16 @@ public sealed record ServerOptions
 
     public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(30);
 
+    // Metrics.
+
+    /// <summary>
+    /// File that the daemon rewrites with its metrics in the Prometheus text format, for
+    /// node_exporter's textfile collector; null writes none.
+    /// </summary>
+    public string? MetricsTextfilePath { get; init; }
+
+    public TimeSpan MetricsTextfileInterval { get; init; } = TimeSpan.FromSeconds(15);
+
     /// <summary>
     /// Builds options from configuration. Defaults depend on whether systemd started the process:
     /// a service uses /run and /var/lib, a developer's run uses ./var.
@@ -80,6 +90,10 @@ public sealed record ServerOptions
             DefaultTimeoutMs = ReadInt(configuration, "DefaultTimeoutMs", 5_000, 1, 600_000),
             DefaultMemoryMb = ReadInt(configuration, "DefaultMemoryMb", 64, 1, 4096),
             CheckpointInterval = TimeSpan.FromSeconds(ReadInt(configuration, "CheckpointIntervalSeconds", 30, 1, 86400)),
+
+            // Metrics.
+            MetricsTextfilePath = ReadPath(configuration, "MetricsTextfilePath"),
+            MetricsTextfileInterval = TimeSpan.FromSeconds(ReadInt(configuration, "MetricsTextfileIntervalSeconds", 15, 1, 3600)),
         };
 
         // An exec request carries the input plus the agent id, method and plugin name. The default
@@ -103,6 +117,9 @@ public sealed record ServerOptions
         "SocketPath", "DataDirectory", "SocketMode", "MaxFrameBytes", "ShutdownTimeoutSeconds", "MaxConnections",
         "InstancesPerPlugin", "MaxConcurrentExecutions", "MaxInputBytes", "DefaultTimeoutMs", "DefaultMemoryMb", "CheckpointIntervalSeconds",
         "Logging",
+
+        // Metrics.
+        "MetricsTextfilePath", "MetricsTextfileIntervalSeconds",
     };
 
     /// <summary>Returns top-level configuration keys that no setting reads, so typos can be reported.</summary>
@@ -123,6 +140,12 @@ public sealed record ServerOptions
         }
 
         return value;
+    }
+
+    private static string? ReadPath(IConfiguration configuration, string key)
+    {
+        string? text = configuration[key];
+        return string.IsNullOrWhiteSpace(text) ? null : Path.GetFullPath(text);
     }
 
     private static UnixFileMode ReadMode(IConfiguration configuration, string key, string defaultValue)

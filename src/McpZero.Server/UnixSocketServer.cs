@@ -159,6 +159,7 @@ internal sealed class UnixSocketServer(
                 Interlocked.Increment(ref _nextConnectionId),
                 client,
                 dispatcher,
+                state.Metrics,
                 options,
                 _connectionLogger,
                 _stopping.Token);
@@ -193,6 +194,7 @@ internal sealed class UnixSocketServer(
     /// </summary>
     private void RejectBusy(Socket client)
     {
+        state.Metrics.ErrorSent(ErrorCode.Busy);
         try
         {
             var frame = new ArrayBufferWriter<byte>(256);

@@ -38,6 +38,8 @@ public sealed partial class StateStore : IAsyncDisposable, IDisposable
     private long _reads;
     private long _writes;
     private long _checkpoints;
+    private long _pendingOperations;
+    private long _bytesWritten;
     private long _writesAtLastCheckpoint;
     private long _liveBytesAfterCompaction;
     private int _disposed;
@@ -59,6 +61,18 @@ public sealed partial class StateStore : IAsyncDisposable, IDisposable
 
     /// <summary>Number of checkpoints this instance has completed.</summary>
     public long Checkpoints => Interlocked.Read(ref _checkpoints);
+
+    /// <summary>Number of reads, upserts and deletes that FASTER could not finish at once and completed later, such as reads of records on disk.</summary>
+    public long PendingOperations => Interlocked.Read(ref _pendingOperations);
+
+    /// <summary>Key and value bytes passed to upserts, not counting FASTER's record headers.</summary>
+    public long BytesWritten => Interlocked.Read(ref _bytesWritten);
+
+    /// <summary>Memory of the hybrid log's in-memory pages, in bytes.</summary>
+    public long LogMemoryBytes => _faster.Store.Log.MemorySizeBytes;
+
+    /// <summary>Memory of the hash index: 64-byte buckets, main and overflow, in bytes.</summary>
+    public long IndexMemoryBytes => (_faster.Store.IndexSize + _faster.Store.OverflowBucketCount) * 64;
 
     /// <summary>
     /// Bytes of hybrid log between its begin and tail addresses: live records plus overwritten ones that
@@ -263,6 +277,7 @@ public sealed partial class StateStore : IAsyncDisposable, IDisposable
             // A read of a record that is only on disk completes later; the key stays pinned until then.
             if (status.IsPending)
             {
+                Interlocked.Increment(ref _pendingOperations);
                 session.CompletePendingWithOutputs(out var completed, wait: true);
                 using (completed)
                 {
@@ -295,10 +310,12 @@ public sealed partial class StateStore : IAsyncDisposable, IDisposable
             var status = session.Upsert(ref keySpanByte, ref valueSpanByte);
             if (status.IsPending)
             {
+                Interlocked.Increment(ref _pendingOperations);
                 session.CompletePending(wait: true);
             }
 
             Interlocked.Increment(ref _writes);
+            Interlocked.Add(ref _bytesWritten, key.Length + value.Length);
         }
     }
 
@@ -310,6 +327,7 @@ public sealed partial class StateStore : IAsyncDisposable, IDisposable
             var status = session.Delete(ref keySpanByte);
             if (status.IsPending)
             {
+                Interlocked.Increment(ref _pendingOperations);
                 session.CompletePending(wait: true);
             }
 

@@ -31,6 +31,9 @@ public sealed class TraceLog : IAsyncDisposable, IDisposable
     private readonly SemaphoreSlim _appended = new(0, 1);
     private int _commitPending;
     private long _nextSequence;
+    private long _appends;
+    private long _bytesAppended;
+    private long _commits;
     private byte[] _headHash;
     private int _disposed;
 
@@ -49,6 +52,15 @@ public sealed class TraceLog : IAsyncDisposable, IDisposable
 
     /// <summary>Number of records appended over the life of the log, which is also the next sequence.</summary>
     public long Count => Interlocked.Read(ref _nextSequence);
+
+    /// <summary>Records appended since this instance opened the log.</summary>
+    public long Appends => Interlocked.Read(ref _appends);
+
+    /// <summary>Serialized record bytes appended since this instance opened the log, without FasterLog's entry headers.</summary>
+    public long BytesAppended => Interlocked.Read(ref _bytesAppended);
+
+    /// <summary>Completed commits since this instance opened the log: group commits and explicit <see cref="CommitAsync"/> calls.</summary>
+    public long Commits => Interlocked.Read(ref _commits);
 
     /// <summary>Hash of the newest record (a copy); 32 zero bytes while the log is empty.</summary>
     public byte[] HeadHash
@@ -158,6 +170,8 @@ public sealed class TraceLog : IAsyncDisposable, IDisposable
             _log.Enqueue(bytes);
             _headHash = (byte[])record.Hash.Clone();
             Interlocked.Increment(ref _nextSequence);
+            Interlocked.Increment(ref _appends);
+            Interlocked.Add(ref _bytesAppended, bytes.Length);
             if (Interlocked.Exchange(ref _commitPending, 1) == 0)
             {
                 _appended.Release();
@@ -173,6 +187,7 @@ public sealed class TraceLog : IAsyncDisposable, IDisposable
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
 
         await _log.CommitAsync(cancellationToken).ConfigureAwait(false);
+        Interlocked.Increment(ref _commits);
     }
 
     /// <summary>
@@ -349,6 +364,7 @@ public sealed class TraceLog : IAsyncDisposable, IDisposable
                 try
                 {
                     await _log.CommitAsync(stoppingToken).ConfigureAwait(false);
+                    Interlocked.Increment(ref _commits);
                 }
                 catch (Exception exception) when (exception is not OperationCanceledException and not OutOfMemoryException)
                 {

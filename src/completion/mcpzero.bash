@@ -26,7 +26,7 @@ _mcpzero()
     COMPREPLY=()
 
     local client_options="--socket --json --help"
-    local commands="serve status plugin agent pool trace bench help version"
+    local commands="serve status stats plugin agent pool trace bench help version"
 
     # Collect the command, its subcommand, the positional arguments before the cursor and the
     # --socket value, skipping the values of other options.
@@ -112,8 +112,11 @@ _mcpzero()
             ;;
         help)
             if [[ ${#positional[@]} -eq 0 ]]; then
-                COMPREPLY=($(compgen -W "serve status plugin agent pool trace bench" -- "$current"))
+                COMPREPLY=($(compgen -W "serve status stats plugin agent pool trace bench" -- "$current"))
             fi
+            ;;
+        stats)
+            COMPREPLY=($(compgen -W "--prometheus --watch $client_options" -- "$current"))
             ;;
         bench)
             COMPREPLY=($(compgen -W "--agents --iterations --payload-bytes --plugin --method $client_options" -- "$current"))

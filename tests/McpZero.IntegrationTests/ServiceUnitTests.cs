@@ -341,6 +341,7 @@ public sealed partial class ServiceUnitTests
         Assert.Equal(["--instances-per-plugin"], await CompleteAsync("mcpzero", "serve", "--inst"));
         Assert.Contains("--memory-mb", await CompleteAsync("mcpzero", "agent", "spawn", "--"));
         Assert.Contains("--json", await CompleteAsync("mcpzero", "plugin", "list", "--"));
+        Assert.Contains("--prometheus", await CompleteAsync("mcpzero", "stats", "--"));
     }
 
     [Fact]

@@ -30,11 +30,16 @@ internal sealed class PluginInstance : IDisposable
     private Memory? _linearMemory;
     private EpochTicker? _ticker;
     private long _appliedMemoryLimit = -1;
+    private readonly InstanceMemoryGauge _gauge;
 
-    public PluginInstance(PluginModule module, string agentId)
+    // Linear memory size last added to the gauge, so the next report adds only the difference.
+    private long _reportedLinearMemoryBytes;
+
+    public PluginInstance(PluginModule module, string agentId, InstanceMemoryGauge gauge)
     {
         Module = module;
         AgentId = agentId;
+        _gauge = gauge;
     }
 
     public PluginModule Module { get; }
@@ -128,12 +133,14 @@ internal sealed class PluginInstance : IDisposable
         }
 
         Call = null;
+        ReportLinearMemory();
     }
 
     /// <summary>Creates the store and instance and runs the initialisers, under the current call's limits.</summary>
     public void Instantiate(Engine engine, Linker linker, PluginLimits limits, EpochTicker ticker)
     {
         _store = new Store(engine, this);
+        _gauge.InstanceCreated();
         _ticker = ticker;
         _store.SetEpochDeadlineCallback(EpochDeadlineReached);
         ApplyLimits(limits);
@@ -198,11 +205,30 @@ internal sealed class PluginInstance : IDisposable
 
     public void Dispose()
     {
+        if (_store is not null)
+        {
+            _gauge.AddLinearMemory(-_reportedLinearMemoryBytes);
+            _reportedLinearMemoryBytes = 0;
+            _gauge.InstanceDisposed();
+        }
+
         _store?.Dispose();
         _store = null;
         _instance = null;
         _linearMemory = null;
         _exports.Clear();
+    }
+
+    private void ReportLinearMemory()
+    {
+        if (_store is null)
+        {
+            return;
+        }
+
+        long bytes = Math.Max(GetLinearMemoryBytes(), 0);
+        _gauge.AddLinearMemory(bytes - _reportedLinearMemoryBytes);
+        _reportedLinearMemoryBytes = bytes;
     }
 
     /// <summary>

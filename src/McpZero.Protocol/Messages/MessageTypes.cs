@@ -9,6 +9,7 @@ public static class MessageTypes
 {
     public const ushort Hello = 1;
     public const ushort Status = 2;
+    public const ushort Stats = 3;
 
     public const ushort PluginInstall = 10;
     public const ushort PluginList = 11;
@@ -39,6 +40,7 @@ public static class MessageTypes
     public const ushort StatusResult = 2;
     public const ushort Error = 3;
     public const ushort Ok = 4;
+    public const ushort StatsResult = 5;
     public const ushort PluginInfo = 10;
     public const ushort PluginListResult = 11;
     public const ushort AgentInfo = 20;
@@ -54,7 +56,7 @@ public static class MessageTypes
     /// <summary>Whether <paramref name="type"/> names a request this protocol version defines.</summary>
     public static bool IsKnownRequest(ushort type) => type switch
     {
-        Hello or Status or PluginInstall or PluginList or PluginShow or PluginRemove
+        Hello or Status or Stats or PluginInstall or PluginList or PluginShow or PluginRemove
             or AgentSpawn or AgentList or AgentShow or AgentAttach or AgentExec
             or AgentSnapshot or AgentRecover or AgentTerminate or TraceList or TraceVerify
             or PoolCreate or PoolList or PoolShow or PoolLease or PoolReturn or PoolRemove => true,

@@ -26,6 +26,7 @@ namespace McpZero.Protocol.Messages;
 [MemoryPackUnion(MessageTypes.PoolLease, typeof(PoolLeaseRequest))]
 [MemoryPackUnion(MessageTypes.PoolReturn, typeof(PoolReturnRequest))]
 [MemoryPackUnion(MessageTypes.PoolRemove, typeof(PoolRemoveRequest))]
+[MemoryPackUnion(MessageTypes.Stats, typeof(StatsRequest))]
 public partial interface IRequest
 {
     ushort MessageType { get; }

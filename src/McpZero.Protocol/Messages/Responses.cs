@@ -19,6 +19,7 @@ namespace McpZero.Protocol.Messages;
 [MemoryPackUnion(MessageTypes.PoolInfo, typeof(PoolInfo))]
 [MemoryPackUnion(MessageTypes.PoolListResult, typeof(PoolListResponse))]
 [MemoryPackUnion(MessageTypes.PoolLeaseResult, typeof(PoolLeaseResponse))]
+[MemoryPackUnion(MessageTypes.StatsResult, typeof(StatsResponse))]
 public partial interface IResponse
 {
     ushort MessageType { get; }

@@ -60,6 +60,7 @@ internal static class MessageSamples
         [nameof(PoolLeaseRequest)] = () => new PoolLeaseRequest { Name = "workers", WaitMs = 2_500 },
         [nameof(PoolReturnRequest)] = () => new PoolReturnRequest { Name = "workers", AgentId = "a-17", KeepState = true },
         [nameof(PoolRemoveRequest)] = () => new PoolRemoveRequest { Name = "workers", Force = true },
+        [nameof(StatsRequest)] = () => new StatsRequest(),
     };
 
     public static readonly IReadOnlyDictionary<string, Func<IResponse>> Responses = new Dictionary<string, Func<IResponse>>
@@ -137,6 +138,39 @@ internal static class MessageSamples
         [nameof(PoolInfo)] = SamplePool,
         [nameof(PoolListResponse)] = () => new PoolListResponse { Pools = [SamplePool(), SamplePool()] },
         [nameof(PoolLeaseResponse)] = () => new PoolLeaseResponse { Pool = "workers", AgentId = "a-17" },
+        [nameof(StatsResponse)] = () => new StatsResponse
+        {
+            UptimeMilliseconds = 90_000,
+            CpuTimeMicros = 1_250_000,
+            CpuPercent = 12.5,
+            CpuWindowMilliseconds = 2_000,
+            ResidentBytes = 50_000_000,
+            PeakResidentBytes = 60_000_000,
+            GcHeapBytes = 10_000_000,
+            GcHeapLimitBytes = 268_435_456,
+            WasmLinearMemoryBytes = 131_072,
+            WasmInstances = 2,
+            StoreLogMemoryBytes = 4_194_304,
+            StoreIndexBytes = 65_536,
+            StoreReads = 11,
+            StoreWrites = 12,
+            StorePendingOperations = 13,
+            StoreBytesWritten = 14,
+            StoreCheckpoints = 15,
+            TraceAppends = 16,
+            TraceBytesAppended = 17,
+            TraceCommits = 18,
+            ExecutionsRunning = 19,
+            ExecutionsQueued = 20,
+            ModuleCacheHits = 21,
+            ModuleCacheMisses = 22,
+            InstancePoolHits = 23,
+            InstancePoolMisses = 24,
+            Connections = 25,
+            Requests = [new RequestStats { MessageType = MessageTypes.AgentExec, Name = "AgentExec", Latency = SampleLatency() }],
+            PluginMethods = [new PluginMethodStats { Plugin = "counter", Method = "count", Failures = 3, Duration = SampleLatency() }],
+            Errors = [new ErrorStats { Code = ErrorCode.PluginTrap, Count = 4 }],
+        },
     };
 
     private static PoolInfo SamplePool() => new()
@@ -151,6 +185,16 @@ internal static class MessageSamples
         CreatedUnixMicros = 1_700_000_000_000_005,
         ReadyAgents = ["a-17", "a-18"],
         LeasedAgents = ["a-19"],
+    };
+
+    private static LatencySummary SampleLatency() => new()
+    {
+        Count = 100,
+        SumMicros = 5_000,
+        P50Micros = 40,
+        P99Micros = 250,
+        P999Micros = 900,
+        MaxMicros = 1_200,
     };
 
     private static PluginInfo SamplePlugin() => new()
