@@ -31,11 +31,22 @@ internal sealed class PluginInstance : IDisposable
     private EpochTicker? _ticker;
     private long _appliedMemoryLimit = -1;
 
-    public PluginInstance(PluginModule module, string agentId)
+    private MemoryBudget? _budget;
+
+    /// <summary>
+    /// Creates an instance whose linear memory may grow to <paramref name="memoryReservationBytes"/>. The
+    /// reservation goes back to <paramref name="budget"/> on dispose; a null budget means none was taken.
+    /// </summary>
+    public PluginInstance(PluginModule module, string agentId, long memoryReservationBytes, MemoryBudget? budget)
     {
         Module = module;
         AgentId = agentId;
+        MemoryReservationBytes = memoryReservationBytes;
+        _budget = budget;
     }
+
+    /// <summary>Bytes of linear memory reserved for this instance; its store's memory limit never exceeds it.</summary>
+    public long MemoryReservationBytes { get; }
 
     public PluginModule Module { get; }
 
@@ -152,7 +163,7 @@ internal sealed class PluginInstance : IDisposable
     public void ApplyLimits(PluginLimits limits)
     {
         Store store = Store;
-        long memoryLimit = limits.MaxMemoryBytesInPages;
+        long memoryLimit = Math.Min(limits.MaxMemoryBytesInPages, MemoryReservationBytes);
         if (memoryLimit != _appliedMemoryLimit)
         {
             store.SetLimits(memorySize: memoryLimit);
@@ -198,6 +209,8 @@ internal sealed class PluginInstance : IDisposable
 
     public void Dispose()
     {
+        // The exchange keeps a second Dispose from releasing the reservation again.
+        Interlocked.Exchange(ref _budget, null)?.Release(MemoryReservationBytes);
         _store?.Dispose();
         _store = null;
         _instance = null;
