@@ -29,13 +29,19 @@ public sealed partial class AgentRuntime
                 $"input of {input.Length} bytes exceeds the exec input limit of {_options.MaxInputBytes} bytes");
         }
 
+        if (_governor is not null)
+        {
+            return await _governor.RunAsync(agentId, remaining => ExecuteUnderGate(agent, method, input, pluginName, remaining), cancellationToken)
+                .ConfigureAwait(false);
+        }
+
         await _executionSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             await agent.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                return Execute(agent, method, input, pluginName);
+                return Execute(agent, method, input, pluginName, _options.Governance.QueueTimeout);
             }
             finally
             {
@@ -48,8 +54,24 @@ public sealed partial class AgentRuntime
         }
     }
 
-    // Runs under the agent's gate and an execution slot.
-    private ExecResponse Execute(AgentState agent, string method, byte[] input, string? pluginName)
+    // Runs on a governor worker, which runs one execution per agent at a time. The gate still matters,
+    // because snapshots, recovery and termination take it too.
+    private ExecResponse ExecuteUnderGate(AgentState agent, string method, byte[] input, string? pluginName, TimeSpan memoryWait)
+    {
+        agent.Gate.Wait();
+        try
+        {
+            return Execute(agent, method, input, pluginName, memoryWait);
+        }
+        finally
+        {
+            agent.Gate.Release();
+        }
+    }
+
+    // Runs under the agent's gate and an execution slot. A new plugin instance waits up to memoryWait
+    // for the memory budget.
+    private ExecResponse Execute(AgentState agent, string method, byte[] input, string? pluginName, TimeSpan memoryWait)
     {
         AgentRecord record = agent.Record;
         PluginState plugin = ResolvePlugin(record, method, pluginName);
@@ -67,6 +89,7 @@ public sealed partial class AgentRuntime
             Limits = EffectiveLimits(plugin.Record, record.Constraints),
             Log = _pluginLogger,
             Cancellation = _stopping.Token,
+            MemoryWaitDeadline = Stopwatch.GetTimestamp() + (long)(memoryWait.TotalSeconds * Stopwatch.Frequency),
         };
 
         long started = Stopwatch.GetTimestamp();
@@ -222,6 +245,7 @@ public sealed partial class AgentRuntime
         PluginErrorKind.PluginError => ErrorCode.PluginError,
         PluginErrorKind.OutputTooLarge => ErrorCode.PluginOutputTooLarge,
         PluginErrorKind.Cancelled => ErrorCode.ShuttingDown,
+        PluginErrorKind.MemoryBudgetExhausted => ErrorCode.ResourceExhausted,
         _ => ErrorCode.PluginTrap,
     };
 }
