@@ -122,6 +122,14 @@ internal static class HelpText
           DefaultMemoryMb            linear memory limit for agents that set none, in MiB: 64
                                      (1 to 4096)
           CheckpointIntervalSeconds  seconds between checkpoints of the agent store: 30 (1 to 86400)
+          MemoryCeilingBytes         memory of the whole process, in bytes: 827000000; WebAssembly
+                                     memory gets what the GC heap limit and a 128 MiB reserve leave
+          CpuBudgetPercent           sustained CPU of plugin calls, in percent of one core: 27,
+                                     lowered to a cgroup CPU quota
+          MaxQueuedPerAgent          calls that may wait per agent before Busy: 16 (1 to 65536)
+          MaxQueuedExecutions        calls that may wait over all agents before Busy: 256
+          QueueTimeoutMs             time a call may wait to start, in milliseconds: 5000
+          AdmissionControl           false turns the queues and the CPU budget off: true
 
         Every key can also be set as an environment variable MCPZERO__KEY, for example
         MCPZERO__MAXFRAMEBYTES=8388608. Flags win over environment variables, which win over the file.

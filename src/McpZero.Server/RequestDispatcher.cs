@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace McpZero.Server;
 
 /// <summary>Maps each request to the agent runtime and each outcome to a response.</summary>
-internal sealed class RequestDispatcher(AgentRuntimeService runtimeService, ServerOptions options, ServerState state, ILogger<RequestDispatcher> logger)
+internal sealed class RequestDispatcher(AgentRuntimeService runtimeService, ServerOptions options, MemoryPlan memoryPlan, ServerState state, ILogger<RequestDispatcher> logger)
 {
     public async Task<IResponse> DispatchAsync(IRequest request, CancellationToken cancellationToken)
     {
@@ -30,7 +30,9 @@ internal sealed class RequestDispatcher(AgentRuntimeService runtimeService, Serv
         catch (AgentException ex)
         {
             Log.RequestRejected(logger, request.MessageType, ex.Code, ex.Message);
-            return Error(ex.Code, ex.Message);
+            ErrorResponse error = Error(ex.Code, ex.Message);
+            error.RetryAfterMilliseconds = ex.RetryAfter is TimeSpan retryAfter ? (int)Math.Ceiling(retryAfter.TotalMilliseconds) : 0;
+            return error;
         }
         catch (PluginException ex)
         {
@@ -100,6 +102,11 @@ internal sealed class RequestDispatcher(AgentRuntimeService runtimeService, Serv
             ModulesCompiled = runtime.ModulesCompiled,
             ModulesLoadedFromCache = runtime.ModulesLoadedFromCache,
             Connections = state.Connections,
+            MemoryCeilingBytes = memoryPlan.CeilingBytes,
+            WasmMemoryBudgetBytes = memoryPlan.WasmBudgetBytes,
+            WasmMemoryReservedBytes = runtime.MemoryBudget?.ReservedBytes ?? 0,
+            CpuBudgetPercent = options.AdmissionControl ? options.CpuBudgetPercent : 0,
+            QueuedExecutions = runtime.Governor?.QueueDepth ?? 0,
         };
     }
 }
