@@ -9,6 +9,9 @@ namespace McpZero.Agents.Governance;
 /// budget. The public properties are counters for monitoring.
 /// </summary>
 /// <remarks>
+/// At most <see cref="Workers"/> executions run at once, and at most one per agent. When no request
+/// waits, a slot is free and the bucket is positive, the execution runs at once on the caller's thread
+/// and holds one of those slots; otherwise it queues for a worker thread.
 /// An execution is charged the CPU time of its worker thread while it ran, measured with
 /// <c>CLOCK_THREAD_CPUTIME_ID</c>: the plugin call plus the variable and trace writes around it.
 /// Work outside executions (connections, checkpoints, the trace log's commits) is not charged.
@@ -143,6 +146,28 @@ public sealed class ExecutionGovernor : IDisposable
                 throw ShuttingDown();
             }
 
+            // With nothing waiting, a free slot and CPU tokens, the work runs on this thread, which
+            // saves two thread hand-offs per call and overtakes nobody.
+            if (_running < _workers.Length && _bucket.CanStart() && _queue.TryStartImmediately(agentId))
+            {
+                _running++;
+                item.RunsInline = true;
+            }
+        }
+
+        if (item.RunsInline)
+        {
+            RunAndComplete(item);
+            return await item.Task.ConfigureAwait(false);
+        }
+
+        lock (_lock)
+        {
+            if (_stopped)
+            {
+                throw ShuttingDown();
+            }
+
             EnqueueResult result = _queue.TryEnqueue(agentId, item, deadline);
             if (result != EnqueueResult.Queued)
             {
@@ -233,20 +258,31 @@ public sealed class ExecutionGovernor : IDisposable
                 continue;
             }
 
-            long remainingTicks = item.DeadlineTimestamp - _time.GetTimestamp();
-            TimeSpan remaining = TimeSpan.FromSeconds(Math.Max(0, remainingTicks) / (double)_time.TimestampFrequency);
-            TimeSpan cpuBefore = ThreadCpuTime.Now();
-            item.Run(remaining);
-            TimeSpan cpu = ThreadCpuTime.Now() - cpuBefore;
+            RunAndComplete(item);
+        }
+    }
 
-            lock (_lock)
+    // Runs an item on the calling thread, charges its thread CPU time and frees its agent and slot.
+    private void RunAndComplete(WorkItem item)
+    {
+        long remainingTicks = item.DeadlineTimestamp - _time.GetTimestamp();
+        TimeSpan remaining = TimeSpan.FromSeconds(Math.Max(0, remainingTicks) / (double)_time.TimestampFrequency);
+        TimeSpan cpuBefore = ThreadCpuTime.Now();
+        item.Run(remaining);
+        TimeSpan cpu = ThreadCpuTime.Now() - cpuBefore;
+
+        lock (_lock)
+        {
+            _bucket.Charge(cpu);
+            _averageCpuSeconds += (cpu.TotalSeconds - _averageCpuSeconds) / 16;
+            _queue.Complete(item.AgentId);
+            _running--;
+
+            // The finished agent may have more requests waiting, and its slot is free for any agent.
+            // With nothing queued the workers stay asleep: waking them on every call cut sequential
+            // throughput from about 17,000 to 11,000 calls/s on a 2-core VM.
+            if (_queue.Count > 0)
             {
-                _bucket.Charge(cpu);
-                _averageCpuSeconds += (cpu.TotalSeconds - _averageCpuSeconds) / 16;
-                _queue.Complete(item.AgentId);
-                _running--;
-
-                // The finished agent may have more requests waiting, which another worker can take now.
                 Monitor.PulseAll(_lock);
             }
         }
@@ -259,6 +295,13 @@ public sealed class ExecutionGovernor : IDisposable
         {
             while (!_stopped)
             {
+                // Inline executions hold slots too, so a worker may find all of them taken.
+                if (_running >= _workers.Length)
+                {
+                    Monitor.Wait(_lock);
+                    continue;
+                }
+
                 if (_queue.Count > 0 && !_bucket.CanStart())
                 {
                     Monitor.Wait(_lock, ToWaitMilliseconds(_bucket.GetTimeUntilPositive()));
@@ -332,6 +375,9 @@ public sealed class ExecutionGovernor : IDisposable
         public string AgentId { get; } = agentId;
 
         public long DeadlineTimestamp { get; set; }
+
+        /// <summary>True when the item skipped the queue and runs on the caller's thread.</summary>
+        public bool RunsInline { get; set; }
 
         public abstract void Run(TimeSpan remaining);
 

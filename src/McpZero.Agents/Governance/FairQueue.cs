@@ -113,6 +113,33 @@ internal sealed class FairQueue<T>(int maxPerKey, int maxTotal) where T : class
         return false;
     }
 
+    /// <summary>
+    /// Marks <paramref name="key"/> running without queueing, for an item that may run at once because
+    /// nothing waits in any queue, so it overtakes nobody. Complete it with <see cref="Complete"/>.
+    /// </summary>
+    /// <returns>False when an item waits or <paramref name="key"/> is running.</returns>
+    public bool TryStartImmediately(string key)
+    {
+        if (Count > 0)
+        {
+            return false;
+        }
+
+        if (!_queues.TryGetValue(key, out KeyQueue? queue))
+        {
+            queue = new KeyQueue(key);
+            _queues.Add(key, queue);
+        }
+        else if (queue.Running)
+        {
+            return false;
+        }
+
+        queue.Running = true;
+        RunningKeys++;
+        return true;
+    }
+
     /// <summary>Marks the running item of <paramref name="key"/> finished, so the key can be served again.</summary>
     public void Complete(string key)
     {

@@ -171,4 +171,37 @@ public class FairQueueTests
         Assert.Equal(EnqueueResult.Queued, queue.TryEnqueue("a", "a-2", Never));
         Assert.Equal(1, queue.CountFor("a"));
     }
+
+    [Fact]
+    public void ImmediateStartWhenNothingWaits()
+    {
+        var queue = new FairQueue<string>(10, 100);
+
+        Assert.True(queue.TryStartImmediately("a"));
+        Assert.False(queue.TryStartImmediately("a"));
+        Assert.True(queue.TryStartImmediately("b"));
+        Assert.Equal(2, queue.RunningKeys);
+    }
+
+    [Fact]
+    public void ImmediateStartNeverOvertakesWaitingItems()
+    {
+        var queue = new FairQueue<string>(10, 100);
+        queue.TryEnqueue("a", "a-1", Never);
+
+        Assert.False(queue.TryStartImmediately("b"));
+    }
+
+    [Fact]
+    public void ImmediateStartBlocksKeyUntilComplete()
+    {
+        var queue = new FairQueue<string>(10, 100);
+        Assert.True(queue.TryStartImmediately("a"));
+        queue.TryEnqueue("a", "a-1", Never);
+
+        Assert.False(queue.TryDequeue(0, [], out _, out _));
+        queue.Complete("a");
+        Assert.True(queue.TryDequeue(0, [], out _, out string item));
+        Assert.Equal("a-1", item);
+    }
 }
