@@ -7,6 +7,6 @@ public sealed class AgentException(ErrorCode code, string message, Exception? in
 {
     public ErrorCode Code { get; } = code;
 
-    /// <summary>An estimate of when a retry may succeed, for <see cref="ErrorCode.Busy"/>; null when there is none.</summary>
+    /// <summary>An estimate of when a retry may succeed, for <see cref="ErrorCode.Busy"/>, or null when there is none.</summary>
     public TimeSpan? RetryAfter { get; init; }
 }

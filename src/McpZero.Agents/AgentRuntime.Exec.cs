@@ -31,7 +31,7 @@ public sealed partial class AgentRuntime
 
         if (_governor is not null)
         {
-            return await _governor.RunAsync(agentId, remaining => ExecuteUnderGate(agent, method, input, pluginName, remaining), cancellationToken)
+            return await _governor.RunAsync(agentId, input.Length, remaining => ExecuteUnderGate(agent, method, input, pluginName, remaining), cancellationToken)
                 .ConfigureAwait(false);
         }
 
@@ -54,7 +54,7 @@ public sealed partial class AgentRuntime
         }
     }
 
-    // Runs on a governor worker, which runs one execution per agent at a time. The gate still matters,
+    // Runs in a governor slot, and the governor runs one execution per agent at a time. The gate still matters,
     // because snapshots, recovery and termination take it too.
     private ExecResponse ExecuteUnderGate(AgentState agent, string method, byte[] input, string? pluginName, TimeSpan memoryWait)
     {

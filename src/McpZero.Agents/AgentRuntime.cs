@@ -55,15 +55,16 @@ public sealed partial class AgentRuntime : IAsyncDisposable
                 MaxQueuedPerAgent = options.Governance.MaxQueuedPerAgent,
                 MaxQueuedTotal = options.Governance.MaxQueuedTotal,
                 QueueTimeout = options.Governance.QueueTimeout,
+                MaxQueuedInputBytes = options.Governance.MaxQueuedInputBytes,
             };
             _governor = new ExecutionGovernor(governance, engine.MemoryBudget, TimeProvider.System);
         }
     }
 
-    /// <summary>Queue, CPU and memory counters of execution admission; null when <see cref="AgentRuntimeOptions.AdmissionControl"/> is off.</summary>
+    /// <summary>Queue, CPU and memory counters of execution admission, or null when <see cref="AgentRuntimeOptions.AdmissionControl"/> is off.</summary>
     public ExecutionGovernor? Governor => _governor;
 
-    /// <summary>The memory budget of WebAssembly linear memory; null when <see cref="AgentRuntimeOptions.MemoryBudgetBytes"/> is 0.</summary>
+    /// <summary>The memory budget of WebAssembly linear memory, or null when <see cref="AgentRuntimeOptions.MemoryBudgetBytes"/> is 0.</summary>
     public MemoryBudget? MemoryBudget => _engine.MemoryBudget;
 
     public long Executions => Interlocked.Read(ref _executions);

@@ -7,7 +7,7 @@ public sealed class McpZeroServerException(ErrorCode code, string message) : Exc
 {
     public ErrorCode Code { get; } = code;
 
-    /// <summary>The server's estimate of when a retry may succeed, sent with Busy; null when it sent none.</summary>
+    /// <summary>The server's estimate of when a retry may succeed, sent with Busy, or null when it sent none.</summary>
     public TimeSpan? RetryAfter { get; init; }
 }
 

@@ -5,7 +5,7 @@ namespace McpZero.Plugins;
 /// <summary>
 /// The bytes of WebAssembly linear memory that all plugin instances of a process may reserve
 /// together. Linear memory is native memory outside the GC heap, so the GC heap hard limit does not
-/// cap it; this budget does.
+/// cap it, but this budget does.
 /// </summary>
 /// <remarks>
 /// Every instance reserves its maximum linear memory before it is created and releases it when it
@@ -18,7 +18,7 @@ public sealed class MemoryBudget
     private readonly object _lock = new();
     private long _reservedBytes;
     private long _peakReservedBytes;
-    private long _refusals;
+    private long _rejections;
 
     /// <summary>Creates a budget of <paramref name="budgetBytes"/> bytes.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="budgetBytes"/> is below one WebAssembly page.</exception>
@@ -37,8 +37,8 @@ public sealed class MemoryBudget
     /// <summary>Highest <see cref="ReservedBytes"/> since the budget was created.</summary>
     public long PeakReservedBytes => Interlocked.Read(ref _peakReservedBytes);
 
-    /// <summary>Calls rejected because the budget stayed spent until their deadline.</summary>
-    public long Refusals => Interlocked.Read(ref _refusals);
+    /// <summary>Reservations rejected because the budget stayed spent until their deadline.</summary>
+    public long Rejections => Interlocked.Read(ref _rejections);
 
     /// <summary>
     /// Reserves <paramref name="bytes"/>, first by calling <paramref name="reclaim"/> (which disposes one
@@ -50,7 +50,7 @@ public sealed class MemoryBudget
     {
         if (bytes > BudgetBytes)
         {
-            Interlocked.Increment(ref _refusals);
+            Interlocked.Increment(ref _rejections);
             return false;
         }
 
@@ -75,7 +75,7 @@ public sealed class MemoryBudget
             long remainingTicks = deadlineTimestamp - Stopwatch.GetTimestamp();
             if (remainingTicks <= 0 || cancellationToken.IsCancellationRequested)
             {
-                Interlocked.Increment(ref _refusals);
+                Interlocked.Increment(ref _rejections);
                 return false;
             }
 

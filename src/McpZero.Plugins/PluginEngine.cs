@@ -133,7 +133,7 @@ public sealed class PluginEngine : IDisposable
         bool isFresh = instance is null;
 
         // When the agent's warm instance is busy with another of its calls, or was evicted, this call
-        // creates a new instance. InstancesPerPlugin caps only the idle ones kept afterwards; the memory
+        // creates a new instance. InstancesPerPlugin caps only the idle ones kept afterwards, and the memory
         // budget caps the linear memory of all of them together.
         instance ??= CreateInstance(module, call, started);
         bool keep = false;
@@ -515,7 +515,7 @@ public sealed class PluginEngine : IDisposable
         return new PluginInstance(module, call.AgentId, reservation, budget);
     }
 
-    // Disposes one idle instance of any module; returns false when no module has one.
+    // Disposes one idle instance of any module and returns false when no module has one.
     private bool ReclaimIdleInstance()
     {
         foreach (PluginModule module in _modules.Keys)

@@ -44,6 +44,7 @@ internal sealed class AgentRuntimeService(ServerOptions options, MemoryPlan memo
                     MaxQueuedPerAgent = options.MaxQueuedPerAgent,
                     MaxQueuedTotal = options.MaxQueuedExecutions,
                     QueueTimeout = options.QueueTimeout,
+                    MaxQueuedInputBytes = memoryPlan.QueuedInputBytes,
                 },
             },
             loggerFactory);

@@ -201,7 +201,7 @@ public static class DaemonHost
 
         string cpuSource = options.CpuBudgetPercent < configuredCpuBudgetPercent ? "the cgroup's CPU quota" : "CpuBudgetPercent";
         Log.ExecutionAdmission(logger, options.CpuBudgetPercent, cpuSource, options.MaxConcurrentExecutions, options.MaxQueuedPerAgent,
-            options.MaxQueuedExecutions, (long)options.QueueTimeout.TotalMilliseconds);
+            options.MaxQueuedExecutions, plan.QueuedInputBytes, (long)options.QueueTimeout.TotalMilliseconds);
     }
 
     private const long Mebibyte = 1024 * 1024;

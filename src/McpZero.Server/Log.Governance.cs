@@ -10,9 +10,9 @@ internal static partial class Log
     public static partial void MemoryPlan(ILogger logger, long ceilingBytes, long gcHeapLimitBytes, long storeBytes, long nativeReserveBytes, long wasmBudgetBytes);
 
     [LoggerMessage(71, LogLevel.Information,
-        "Execution admission: CPU budget {CpuBudgetPercent:0.#}% of one core ({CpuSource}), {Workers} workers, queues of {MaxQueuedPerAgent} per agent and {MaxQueuedExecutions} in all, queue timeout {QueueTimeoutMs} ms",
+        "Execution admission: CPU budget {CpuBudgetPercent:0.#}% of one core ({CpuSource}), {Workers} workers, queues of {MaxQueuedPerAgent} per agent and {MaxQueuedExecutions} or {MaxQueuedInputBytes} bytes of input in all, queue timeout {QueueTimeoutMs} ms",
         EventName = "ExecutionAdmission")]
-    public static partial void ExecutionAdmission(ILogger logger, double cpuBudgetPercent, string cpuSource, int workers, int maxQueuedPerAgent, int maxQueuedExecutions, long queueTimeoutMs);
+    public static partial void ExecutionAdmission(ILogger logger, double cpuBudgetPercent, string cpuSource, int workers, int maxQueuedPerAgent, int maxQueuedExecutions, long maxQueuedInputBytes, long queueTimeoutMs);
 
     [LoggerMessage(72, LogLevel.Warning,
         "Execution admission is off (AdmissionControl=false): no per-agent queues and no CPU budget; up to {Workers} executions run at once",

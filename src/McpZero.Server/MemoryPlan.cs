@@ -20,10 +20,16 @@ internal sealed record MemoryPlan(
     long NativeReserveBytes,
     long WasmBudgetBytes)
 {
+    /// <summary>
+    /// Bytes of input that queued executions may hold, a quarter of the GC heap limit, because a
+    /// waiting request's input stays on the GC heap.
+    /// </summary>
+    public long QueuedInputBytes => GcHeapLimitBytes / 4;
+
     /// <summary>827 MB, the appliance's memory envelope.</summary>
     public const long DefaultCeilingBytes = 827_000_000;
 
-    /// <summary>Smallest ceiling the configuration accepts; <see cref="Derive"/> checks the real fit.</summary>
+    /// <summary>Smallest ceiling the configuration accepts. <see cref="Derive"/> checks whether the parts fit.</summary>
     public const long MinimumCeilingBytes = 64L * Mebibyte;
 
     /// <summary>
@@ -32,11 +38,11 @@ internal sealed record MemoryPlan(
     /// Cranelift's working memory while it compiles a module.
     /// </summary>
     /// <remarks>
-    /// An estimate, about three times one measurement on a 2-core VM: after installing the two
+    /// An estimate, about three times one measurement on a 2-core VM. After installing the two
     /// sample plugins (two compiles) and 40,000 executions on two agents, peak RSS was 70.2 MiB
-    /// with 31.2 MiB allocated on the GC heap and two 64 MiB reservations of which the sample
-    /// plugin touches a few pages, so native memory was under 39 MiB. The headroom covers Cranelift
-    /// compiling larger modules and more threads.
+    /// with 31.2 MiB allocated on the GC heap. The sample plugin touches only a few pages of its
+    /// linear memory, so native memory was under 39 MiB. The headroom covers Cranelift compiling
+    /// larger modules and more threads.
     /// </remarks>
     public const long FixedNativeReserveBytes = 128L * Mebibyte;
 

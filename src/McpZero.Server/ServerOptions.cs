@@ -57,7 +57,7 @@ public sealed record ServerOptions
 
     /// <summary>
     /// Memory the whole process may use, in bytes. The GC heap limit, the store's memory, a fixed
-    /// reserve and the WebAssembly memory budget are derived from it; see <see cref="MemoryPlan"/>.
+    /// reserve and the WebAssembly memory budget are derived from it by <see cref="MemoryPlan"/>.
     /// </summary>
     public long MemoryCeilingBytes { get; init; } = MemoryPlan.DefaultCeilingBytes;
 

@@ -7,7 +7,7 @@ using McpZero.Protocol.Messages;
 namespace McpZero.IntegrationTests;
 
 /// <summary>
-/// The memory ceiling and execution admission of the real daemon under floods of requests: refusals
+/// The memory ceiling and execution admission of the real daemon under floods of requests: rejections
 /// are Busy or ResourceExhausted with their figures, and the daemon keeps serving.
 /// </summary>
 public sealed class GovernanceTests
@@ -28,7 +28,8 @@ public sealed class GovernanceTests
         await using McpZeroClient greedyClient = await daemon.ConnectAsync();
         await using McpZeroClient politeClient = await daemon.ConnectAsync();
 
-        // 40 spin calls at once: one runs, four wait, the rest find the agent's queue full.
+        // 40 spin calls at once: one runs and at most four wait, so the others find the agent's queue full
+        // unless a call finished before they arrived.
         Task<IResponse>[] flood = Enumerable.Range(0, 40)
             .Select(_ => greedyClient.SendAsync(Exec(greedy, "spin", [])).WaitAsync(RequestTimeout))
             .ToArray();
@@ -122,7 +123,7 @@ public sealed class GovernanceTests
             agents.Add(await daemon.OkAsync("agent", "spawn", "--owner", "flood", "--memory-mb", i % 2 == 0 ? "16" : "40", "--plugin", "misbehave"));
         }
 
-        // One agent asks for more than the whole budget: 100 MiB against about 78 MiB.
+        // One agent requests more than the whole budget: 100 MiB against about 78 MiB.
         string oversized = await daemon.OkAsync("agent", "spawn", "--owner", "flood", "--memory-mb", "100", "--plugin", "misbehave");
 
         // Each agent grows its memory to its limit several times at once, with 256 KiB inputs.

@@ -15,7 +15,7 @@ internal sealed class CpuTokenBucket
 
     /// <param name="budgetCores">Sustained CPU in cores: 0.27 is 27% of one core.</param>
     /// <param name="burst">Wall time whose refill the bucket holds at most, so it starts full with budget × burst CPU-seconds.</param>
-    /// <param name="time">Clock of the refill; tests pass a manual one.</param>
+    /// <param name="time">Clock of the refill, which tests replace with a manual one.</param>
     /// <exception cref="ArgumentOutOfRangeException">The budget or the burst is not positive.</exception>
     public CpuTokenBucket(double budgetCores, TimeSpan burst, TimeProvider time)
     {
@@ -41,7 +41,7 @@ internal sealed class CpuTokenBucket
     /// <summary>Total CPU-seconds charged since the bucket was created.</summary>
     public double ChargedSeconds { get; private set; }
 
-    /// <summary>Returns the balance in CPU-seconds now; negative while calls are in debt.</summary>
+    /// <summary>Returns the balance in CPU-seconds now, which is negative while calls are in debt.</summary>
     public double GetBalanceSeconds()
     {
         Refill();
@@ -51,7 +51,7 @@ internal sealed class CpuTokenBucket
     /// <summary>Returns true when a call may start now, that is when the balance is positive.</summary>
     public bool CanStart() => GetBalanceSeconds() > 0;
 
-    /// <summary>Returns the wall time until the balance is positive again; zero when it already is.</summary>
+    /// <summary>Returns the wall time until the balance is positive again, or zero when it already is.</summary>
     public TimeSpan GetTimeUntilPositive()
     {
         double balance = GetBalanceSeconds();

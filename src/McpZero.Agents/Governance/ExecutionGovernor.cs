@@ -11,7 +11,7 @@ namespace McpZero.Agents.Governance;
 /// <remarks>
 /// At most <see cref="Workers"/> executions run at once, and at most one per agent. When no request
 /// waits, a slot is free and the bucket is positive, the execution runs at once on the caller's thread
-/// and holds one of those slots; otherwise it queues for a worker thread.
+/// in one of those slots. Otherwise it queues for a worker thread.
 /// An execution is charged the CPU time of its worker thread while it ran, measured with
 /// <c>CLOCK_THREAD_CPUTIME_ID</c>: the plugin call plus the variable and trace writes around it.
 /// Work outside executions (connections, checkpoints, the trace log's commits) is not charged.
@@ -36,12 +36,13 @@ public sealed class ExecutionGovernor : IDisposable
     private readonly Thread[] _workers;
     private long _rejectedQueueFull;
     private long _rejectedDeadline;
+    private long _queuedInputBytes;
     private int _running;
     private double _averageCpuSeconds;
     private bool _stopped;
 
     /// <summary>Creates the governor and starts its worker threads.</summary>
-    /// <param name="memory">The plugin engine's memory budget, whose figures the counters include; null when there is none.</param>
+    /// <param name="memory">The plugin engine's memory budget, whose figures the counters include, or null when there is none.</param>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
     public ExecutionGovernor(ExecutionGovernorOptions options, MemoryBudget? memory, TimeProvider time)
     {
@@ -83,19 +84,22 @@ public sealed class ExecutionGovernor : IDisposable
     /// <summary>Executions running now.</summary>
     public int RunningExecutions => Volatile.Read(ref _running);
 
-    /// <summary>Requests rejected with Busy because their agent's queue or the total queue was full.</summary>
+    /// <summary>Bytes of input held by waiting requests.</summary>
+    public long QueuedInputBytes => Interlocked.Read(ref _queuedInputBytes);
+
+    /// <summary>Requests rejected with Busy because their agent's queue, the total queue or the queued input bytes were full.</summary>
     public long RejectedQueueFull => Interlocked.Read(ref _rejectedQueueFull);
 
     /// <summary>Requests rejected with Busy because they waited past the queue timeout.</summary>
     public long RejectedDeadline => Interlocked.Read(ref _rejectedDeadline);
 
     /// <summary>Executions rejected with ResourceExhausted because the memory budget stayed spent.</summary>
-    public long RejectedMemory => _memory?.Refusals ?? 0;
+    public long RejectedMemory => _memory?.Rejections ?? 0;
 
     /// <summary>Sustained CPU budget of executions, in cores.</summary>
     public double CpuBudgetCores => _bucket.BudgetCores;
 
-    /// <summary>CPU-seconds available now; negative while executions are in debt and new ones wait.</summary>
+    /// <summary>CPU-seconds available now. The balance is negative while executions are in debt and new ones wait.</summary>
     public double CpuBalanceSeconds
     {
         get
@@ -119,7 +123,7 @@ public sealed class ExecutionGovernor : IDisposable
         }
     }
 
-    /// <summary>Bytes of WebAssembly linear memory instances may reserve; 0 when there is no budget.</summary>
+    /// <summary>Bytes of WebAssembly linear memory instances may reserve, or 0 when there is no budget.</summary>
     public long MemoryBudgetBytes => _memory?.BudgetBytes ?? 0;
 
     /// <summary>Bytes of WebAssembly linear memory reserved by live instances.</summary>
@@ -130,13 +134,14 @@ public sealed class ExecutionGovernor : IDisposable
     /// ran it. <paramref name="work"/> receives the time left until the request's deadline, which it may
     /// spend waiting for memory.
     /// </summary>
+    /// <param name="inputBytes">Size of the request's input, which stays on the GC heap while it waits.</param>
     /// <exception cref="AgentException">
     /// <see cref="ErrorCode.Busy"/> when a queue is full or the deadline passed before the work started,
     /// <see cref="ErrorCode.ShuttingDown"/> when the governor stopped; and whatever the work throws.
     /// </exception>
-    public async Task<T> RunAsync<T>(string agentId, Func<TimeSpan, T> work, CancellationToken cancellationToken = default)
+    public async Task<T> RunAsync<T>(string agentId, long inputBytes, Func<TimeSpan, T> work, CancellationToken cancellationToken = default)
     {
-        var item = new WorkItem<T>(agentId, work);
+        var item = new WorkItem<T>(agentId, work) { InputBytes = inputBytes };
         long deadline = _time.GetTimestamp() + (long)(_options.QueueTimeout.TotalSeconds * _time.TimestampFrequency);
         item.DeadlineTimestamp = deadline;
         lock (_lock)
@@ -168,6 +173,13 @@ public sealed class ExecutionGovernor : IDisposable
                 throw ShuttingDown();
             }
 
+            // Waiting inputs live on the GC heap, so their total is bounded as well as their number.
+            if (_queuedInputBytes + inputBytes > _options.MaxQueuedInputBytes)
+            {
+                Interlocked.Increment(ref _rejectedQueueFull);
+                throw QueuedInputFull(agentId, inputBytes);
+            }
+
             EnqueueResult result = _queue.TryEnqueue(agentId, item, deadline);
             if (result != EnqueueResult.Queued)
             {
@@ -175,6 +187,7 @@ public sealed class ExecutionGovernor : IDisposable
                 throw QueueFull(agentId, result);
             }
 
+            _queuedInputBytes += inputBytes;
             Monitor.Pulse(_lock);
         }
 
@@ -190,7 +203,7 @@ public sealed class ExecutionGovernor : IDisposable
                 throw DeadlineMissed(agentId);
             }
 
-            // A worker took it just now; the plugin call's own timeout bounds the rest.
+            // A worker took it just now; the plugin call's own timeout bounds the rest of the wait.
             return await item.Task.ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !item.Task.IsCompleted)
@@ -213,6 +226,7 @@ public sealed class ExecutionGovernor : IDisposable
 
             _stopped = true;
             _queue.DrainAll(waiting);
+            _queuedInputBytes = 0;
             Monitor.PulseAll(_lock);
         }
 
@@ -231,7 +245,13 @@ public sealed class ExecutionGovernor : IDisposable
     {
         lock (_lock)
         {
-            return _queue.Remove(item.AgentId, item);
+            if (!_queue.Remove(item.AgentId, item))
+            {
+                return false;
+            }
+
+            _queuedInputBytes -= item.InputBytes;
+            return true;
         }
     }
 
@@ -308,8 +328,15 @@ public sealed class ExecutionGovernor : IDisposable
                     continue;
                 }
 
-                if (_queue.TryDequeue(_time.GetTimestamp(), expired, out _, out WorkItem? item))
+                bool dequeued = _queue.TryDequeue(_time.GetTimestamp(), expired, out _, out WorkItem? item);
+                foreach (WorkItem late in expired)
                 {
+                    _queuedInputBytes -= late.InputBytes;
+                }
+
+                if (dequeued)
+                {
+                    _queuedInputBytes -= item!.InputBytes;
                     _running++;
                     return item;
                 }
@@ -345,8 +372,17 @@ public sealed class ExecutionGovernor : IDisposable
             estimate = _bucket.GetTimeUntilPositive() + TimeSpan.FromSeconds(queuedSeconds);
         }
 
-        TimeSpan clamped = estimate < MinimumRetryAfter ? MinimumRetryAfter : estimate > _options.QueueTimeout ? _options.QueueTimeout : estimate;
-        return TimeSpan.FromMilliseconds(Math.Ceiling(clamped.TotalMilliseconds));
+        if (estimate < MinimumRetryAfter)
+        {
+            estimate = MinimumRetryAfter;
+        }
+
+        if (estimate > _options.QueueTimeout)
+        {
+            estimate = _options.QueueTimeout;
+        }
+
+        return TimeSpan.FromMilliseconds(Math.Ceiling(estimate.TotalMilliseconds));
     }
 
     private AgentException QueueFull(string agentId, EnqueueResult result)
@@ -355,6 +391,15 @@ public sealed class ExecutionGovernor : IDisposable
         string message = result == EnqueueResult.KeyFull
             ? $"the execution queue of agent '{agentId}' is full: it holds the limit of MaxQueuedPerAgent={_options.MaxQueuedPerAgent} requests; retry after {retryAfter.TotalMilliseconds:0} ms"
             : $"the execution queue is full: it holds the limit of MaxQueuedExecutions={_options.MaxQueuedTotal} requests over all agents; retry after {retryAfter.TotalMilliseconds:0} ms";
+        return new AgentException(ErrorCode.Busy, message) { RetryAfter = retryAfter };
+    }
+
+    private AgentException QueuedInputFull(string agentId, long inputBytes)
+    {
+        TimeSpan retryAfter = EstimateRetryAfter(agentId);
+        string message =
+            $"the execution queue is full: waiting requests hold {_queuedInputBytes} bytes of input, and this input of {inputBytes} bytes would pass " +
+            $"the limit of {_options.MaxQueuedInputBytes} bytes (a quarter of the GC heap limit); retry after {retryAfter.TotalMilliseconds:0} ms";
         return new AgentException(ErrorCode.Busy, message) { RetryAfter = retryAfter };
     }
 
@@ -375,6 +420,8 @@ public sealed class ExecutionGovernor : IDisposable
         public string AgentId { get; } = agentId;
 
         public long DeadlineTimestamp { get; set; }
+
+        public long InputBytes { get; init; }
 
         /// <summary>True when the item skipped the queue and runs on the caller's thread.</summary>
         public bool RunsInline { get; set; }

@@ -153,7 +153,7 @@ internal sealed class FairQueue<T>(int maxPerKey, int maxTotal) where T : class
         Forget(queue);
     }
 
-    /// <summary>Removes a waiting item, for example when its caller gave up; returns false when it is not waiting.</summary>
+    /// <summary>Removes a waiting item, for example when its caller gave up, and returns false when it is not waiting.</summary>
     public bool Remove(string key, T item)
     {
         if (!_queues.TryGetValue(key, out KeyQueue? queue))
@@ -175,7 +175,7 @@ internal sealed class FairQueue<T>(int maxPerKey, int maxTotal) where T : class
         return false;
     }
 
-    /// <summary>Removes every waiting item into <paramref name="removed"/>; running keys stay marked.</summary>
+    /// <summary>Removes every waiting item into <paramref name="removed"/>. Running keys stay marked.</summary>
     public void DrainAll(List<T> removed)
     {
         foreach (KeyQueue queue in _queues.Values)
@@ -254,9 +254,9 @@ internal enum EnqueueResult
 {
     Queued,
 
-    /// <summary>The key's own queue holds <see cref="FairQueue{T}.MaxPerKey"/> items.</summary>
+    /// <summary>The key's own queue contains <see cref="FairQueue{T}.MaxPerKey"/> items.</summary>
     KeyFull,
 
-    /// <summary>All queues together hold <see cref="FairQueue{T}.MaxTotal"/> items.</summary>
+    /// <summary>All queues together contain <see cref="FairQueue{T}.MaxTotal"/> items.</summary>
     TotalFull,
 }

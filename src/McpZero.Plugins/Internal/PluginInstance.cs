@@ -35,7 +35,7 @@ internal sealed class PluginInstance : IDisposable
 
     /// <summary>
     /// Creates an instance whose linear memory may grow to <paramref name="memoryReservationBytes"/>. The
-    /// reservation goes back to <paramref name="budget"/> on dispose; a null budget means none was taken.
+    /// reservation goes back to <paramref name="budget"/> on dispose, and a null budget means none was taken.
     /// </summary>
     public PluginInstance(PluginModule module, string agentId, long memoryReservationBytes, MemoryBudget? budget)
     {
@@ -45,7 +45,7 @@ internal sealed class PluginInstance : IDisposable
         _budget = budget;
     }
 
-    /// <summary>Bytes of linear memory reserved for this instance; its store's memory limit never exceeds it.</summary>
+    /// <summary>Bytes of linear memory reserved for this instance. Its store's memory limit never exceeds it.</summary>
     public long MemoryReservationBytes { get; }
 
     public PluginModule Module { get; }

@@ -67,7 +67,7 @@ public sealed partial class ErrorResponse : IResponse
     public ErrorCode Code { get; set; }
     public string Message { get; set; } = "";
 
-    /// <summary>An estimate of when a retry may succeed, in milliseconds, for Busy; 0 when there is none.</summary>
+    /// <summary>An estimate of when a retry may succeed, in milliseconds, for Busy, or 0 when there is none.</summary>
     public int RetryAfterMilliseconds { get; set; }
 }
 

@@ -25,7 +25,7 @@ internal sealed partial record ResourceLimits
                 continue;
             }
 
-            // -1 is cgroup v1's spelling of no limit; cpu.max in cgroup v2 spells it "max".
+            // cgroup v1 writes -1 for no limit, where cpu.max in cgroup v2 writes "max".
             return quota.Trim() == "-1" ? null : ParseCpuMax($"{quota.Trim()} {period.Trim()}");
         }
 

@@ -62,7 +62,7 @@ internal static class ResourceSizing
     }
 
     // NOTE: the WebAssembly memory budget comes from MemoryCeilingBytes alone. A smaller memory.max
-    // only raises this warning; it does not shrink the budget.
+    // only raises this warning, and it does not shrink the budget.
     public static bool IsMemoryMaxTooLow(long? memoryMaxBytes, long heapLimitBytes) =>
         memoryMaxBytes is long max && max < heapLimitBytes + MemoryHeadroomBytes;
 

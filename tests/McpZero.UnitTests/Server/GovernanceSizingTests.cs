@@ -22,6 +22,7 @@ public sealed class GovernanceSizingTests : IDisposable
         Assert.Equal(827_000_000, plan.CeilingBytes);
         Assert.Equal(8 * Mebibyte, plan.StoreLogMemoryBytes);
         Assert.Equal(827_000_000 - 256 * Mebibyte - MemoryPlan.FixedNativeReserveBytes, plan.WasmBudgetBytes);
+        Assert.Equal(64 * Mebibyte, plan.QueuedInputBytes);
     }
 
     [Fact]
