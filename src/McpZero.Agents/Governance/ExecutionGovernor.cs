@@ -130,8 +130,8 @@ public sealed class ExecutionGovernor : IDisposable
     public long MemoryReservedBytes => _memory?.ReservedBytes ?? 0;
 
     /// <summary>
-    /// Queues <paramref name="work"/> for <paramref name="agentId"/> and returns its result once a worker
-    /// ran it. <paramref name="work"/> receives the time left until the request's deadline, which it may
+    /// Runs <paramref name="work"/> for <paramref name="agentId"/> at once or after a wait in the agent's
+    /// queue, and returns its result. <paramref name="work"/> receives the time left until the request's deadline, which it may
     /// spend waiting for memory.
     /// </summary>
     /// <param name="inputBytes">Size of the request's input, which stays on the GC heap while it waits.</param>

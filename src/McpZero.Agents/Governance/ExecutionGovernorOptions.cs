@@ -15,7 +15,7 @@ public sealed class ExecutionGovernorOptions
     /// <summary>Requests that may wait over all agents. One more is rejected with Busy.</summary>
     public int MaxQueuedTotal { get; init; } = 256;
 
-    /// <summary>Bytes of input that waiting requests may hold together. One more is rejected with Busy.</summary>
+    /// <summary>Bytes of input that waiting requests may hold together. A request that would pass it is rejected with Busy.</summary>
     public long MaxQueuedInputBytes { get; init; } = 64L * 1024 * 1024;
 
     /// <summary>Time a request may wait before it starts. After it the request is rejected with Busy.</summary>
