@@ -115,7 +115,7 @@ internal static class HelpText
           MaxConnections             client connections open at once: 256 (1 to 65536)
           InstancesPerPlugin         warm WebAssembly instances kept per plugin: 4 (1 to 1024)
           MaxConcurrentExecutions    plugin calls running at once: the number of cores (1 to 1024),
-                                     lowered to the whole cores of a cgroup CPU quota
+                                     lowered to the cores and to the whole cores of a cgroup CPU quota
           MaxInputBytes              largest exec input, in bytes: 1048576 (1 MiB)
           DefaultTimeoutMs           time limit of one call for agents that set none, in
                                      milliseconds: 5000 (1 to 600000)

@@ -47,7 +47,8 @@ public static class DaemonHost
             {
                 SocketPath = activation?.SocketPath ?? options.SocketPath,
                 MaxConnections = ResourceSizing.CapConnections(options.MaxConnections, limits.OpenFilesSoft),
-                MaxConcurrentExecutions = ResourceSizing.CapExecutions(options.MaxConcurrentExecutions, limits.Cpu),
+                // Executions are CPU-bound, so more workers than cores would only contend for them.
+                MaxConcurrentExecutions = ResourceSizing.CapExecutions(Math.Min(options.MaxConcurrentExecutions, Environment.ProcessorCount), limits.Cpu),
             };
             configuredCpuBudgetPercent = options.CpuBudgetPercent;
             options = options with { CpuBudgetPercent = ResourceSizing.CapCpuBudget(options.CpuBudgetPercent, limits.Cpu) };

@@ -41,7 +41,7 @@ public sealed record ServerOptions
 
     /// <summary>
     /// Plugin calls that run at once; more wait. Defaults to the number of cores and is lowered at
-    /// start-up to the whole cores a cgroup CPU quota allows, at least one.
+    /// start-up to the cores and to the whole cores a cgroup CPU quota allows, at least one.
     /// </summary>
     public int MaxConcurrentExecutions { get; init; } = Environment.ProcessorCount;
 
