@@ -99,6 +99,10 @@ public static class DaemonHost
 
         LogResourceLimits(logger, limits, configuredMaxConnections, options, heapLimit);
         LogGovernance(logger, options, memoryPlan, configuredCpuBudgetPercent);
+        if (limits.MemoryMaxBytes is long memoryMax && memoryMax < memoryPlan.CeilingBytes)
+        {
+            Log.MemoryMaxBelowCeiling(logger, memoryMax, memoryPlan.CeilingBytes);
+        }
         if (activation is not null)
         {
             Log.SocketActivated(logger, activation.SocketPath, SocketActivation.FirstDescriptor);

@@ -18,4 +18,9 @@ internal static partial class Log
         "Execution admission is off (AdmissionControl=false): no per-agent queues and no CPU budget; up to {Workers} executions run at once",
         EventName = "AdmissionControlOff")]
     public static partial void AdmissionControlOff(ILogger logger, int workers);
+
+    [LoggerMessage(73, LogLevel.Warning,
+        "The cgroup's memory.max of {MemoryMaxBytes} bytes is below MemoryCeilingBytes={CeilingBytes}; the kernel may kill the daemon before the WebAssembly memory budget applies. Lower MemoryCeilingBytes or raise MemoryMax=",
+        EventName = "MemoryMaxBelowCeiling")]
+    public static partial void MemoryMaxBelowCeiling(ILogger logger, long memoryMaxBytes, long ceilingBytes);
 }

@@ -56,8 +56,8 @@ public sealed record ServerOptions
     // Resource governance: the memory ceiling of the whole process and admission of executions.
 
     /// <summary>
-    /// Memory the whole process may use, in bytes. The GC heap limit, the store's memory, a fixed
-    /// reserve and the WebAssembly memory budget are derived from it by <see cref="MemoryPlan"/>.
+    /// Memory the whole process may use, in bytes. <see cref="MemoryPlan"/> checks the GC heap limit
+    /// against it and derives the store's memory and the WebAssembly memory budget from it.
     /// </summary>
     public long MemoryCeilingBytes { get; init; } = MemoryPlan.DefaultCeilingBytes;
 
