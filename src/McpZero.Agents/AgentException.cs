@@ -6,4 +6,7 @@ namespace McpZero.Agents;
 public sealed class AgentException(ErrorCode code, string message, Exception? inner = null) : Exception(message, inner)
 {
     public ErrorCode Code { get; } = code;
+
+    /// <summary>An estimate of when a retry may succeed, for <see cref="ErrorCode.Busy"/>, or null when there is none.</summary>
+    public TimeSpan? RetryAfter { get; init; }
 }

@@ -29,6 +29,12 @@ public sealed partial class AgentRuntime
                 $"input of {input.Length} bytes exceeds the exec input limit of {_options.MaxInputBytes} bytes");
         }
 
+        if (_governor is not null)
+        {
+            return await _governor.RunAsync(agentId, input.Length, remaining => ExecuteUnderGate(agent, method, input, pluginName, remaining), cancellationToken)
+                .ConfigureAwait(false);
+        }
+
         Interlocked.Increment(ref _executionsQueued);
         try
         {
@@ -45,9 +51,7 @@ public sealed partial class AgentRuntime
             await agent.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                // The agent may have been terminated or deleted while this call waited for the gate.
-                GetActiveAgent(agentId);
-                return Execute(agent, method, input, pluginName);
+                return Execute(agent, method, input, pluginName, _options.Governance.QueueTimeout);
             }
             finally
             {
@@ -61,9 +65,27 @@ public sealed partial class AgentRuntime
         }
     }
 
-    // Runs under the agent's gate and an execution slot.
-    private ExecResponse Execute(AgentState agent, string method, byte[] input, string? pluginName)
+    // Runs in a governor slot, and the governor runs one execution per agent at a time. The gate still matters,
+    // because snapshots, recovery and termination take it too.
+    private ExecResponse ExecuteUnderGate(AgentState agent, string method, byte[] input, string? pluginName, TimeSpan memoryWait)
     {
+        agent.Gate.Wait();
+        try
+        {
+            return Execute(agent, method, input, pluginName, memoryWait);
+        }
+        finally
+        {
+            agent.Gate.Release();
+        }
+    }
+
+    // Runs under the agent's gate and an execution slot. A new plugin instance waits up to memoryWait
+    // for the memory budget.
+    private ExecResponse Execute(AgentState agent, string method, byte[] input, string? pluginName, TimeSpan memoryWait)
+    {
+        // The agent may have been terminated or deleted while this call waited for the gate.
+        GetActiveAgent(agent.Record.AgentId);
         AgentRecord record = agent.Record;
         PluginState plugin = ResolvePlugin(record, method, pluginName);
         PluginModule module = GetModule(plugin);
@@ -80,6 +102,7 @@ public sealed partial class AgentRuntime
             Limits = EffectiveLimits(plugin.Record, record.Constraints),
             Log = _pluginLogger,
             Cancellation = _stopping.Token,
+            MemoryWaitDeadline = Stopwatch.GetTimestamp() + (long)(memoryWait.TotalSeconds * Stopwatch.Frequency),
         };
 
         long started = Stopwatch.GetTimestamp();
@@ -236,6 +259,7 @@ public sealed partial class AgentRuntime
         PluginErrorKind.PluginError => ErrorCode.PluginError,
         PluginErrorKind.OutputTooLarge => ErrorCode.PluginOutputTooLarge,
         PluginErrorKind.Cancelled => ErrorCode.ShuttingDown,
+        PluginErrorKind.MemoryBudgetExhausted => ErrorCode.ResourceExhausted,
         _ => ErrorCode.PluginTrap,
     };
 }

@@ -7,10 +7,10 @@ public sealed partial class AgentRuntime
     private int _executionsQueued;
 
     /// <summary>Plugin calls that hold an execution slot now, running or waiting for their agent's previous call.</summary>
-    public int ExecutionsRunning => Volatile.Read(ref _executionsRunning);
+    public int ExecutionsRunning => _governor?.RunningExecutions ?? Volatile.Read(ref _executionsRunning);
 
     /// <summary>Exec requests waiting for an execution slot now.</summary>
-    public int ExecutionsQueued => Volatile.Read(ref _executionsQueued);
+    public int ExecutionsQueued => _governor?.QueueDepth ?? Volatile.Read(ref _executionsQueued);
 
     public long ModuleCacheMisses => _engine.ModuleCacheMisses;
 

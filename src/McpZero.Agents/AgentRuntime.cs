@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using McpZero.Agents.Governance;
 using McpZero.Plugins;
 using McpZero.Protocol;
 using McpZero.Storage;
@@ -27,6 +28,7 @@ public sealed partial class AgentRuntime : IAsyncDisposable
     // Serializes changes to the agent and plugin indexes; executions never take it.
     private readonly Lock _catalogLock = new();
     private readonly SemaphoreSlim _executionSlots;
+    private readonly ExecutionGovernor? _governor;
 
     // Cancelled at shutdown: running plugin calls stop at their next epoch check, new ones are rejected.
     private readonly CancellationTokenSource _stopping = new();
@@ -44,7 +46,26 @@ public sealed partial class AgentRuntime : IAsyncDisposable
         _engine = engine;
         _modulesDirectory = Path.Combine(options.DataDirectory, "modules");
         _executionSlots = new SemaphoreSlim(Math.Max(1, options.MaxConcurrentExecutions));
+        if (options.AdmissionControl)
+        {
+            var governance = new ExecutionGovernorOptions
+            {
+                Workers = Math.Max(1, options.MaxConcurrentExecutions),
+                CpuBudgetCores = options.Governance.CpuBudgetCores,
+                MaxQueuedPerAgent = options.Governance.MaxQueuedPerAgent,
+                MaxQueuedTotal = options.Governance.MaxQueuedTotal,
+                QueueTimeout = options.Governance.QueueTimeout,
+                MaxQueuedInputBytes = options.Governance.MaxQueuedInputBytes,
+            };
+            _governor = new ExecutionGovernor(governance, engine.MemoryBudget, TimeProvider.System);
+        }
     }
+
+    /// <summary>Queue, CPU and memory counters of execution admission, or null when <see cref="AgentRuntimeOptions.AdmissionControl"/> is off.</summary>
+    public ExecutionGovernor? Governor => _governor;
+
+    /// <summary>The memory budget of WebAssembly linear memory, or null when <see cref="AgentRuntimeOptions.MemoryBudgetBytes"/> is 0.</summary>
+    public MemoryBudget? MemoryBudget => _engine.MemoryBudget;
 
     public long Executions => Interlocked.Read(ref _executions);
 
@@ -75,11 +96,16 @@ public sealed partial class AgentRuntime : IAsyncDisposable
         try
         {
             store = StateStore.Open(
-                new StateStoreOptions { Directory = Path.Combine(dataDirectory, "store"), CheckpointInterval = options.CheckpointInterval },
+                new StateStoreOptions { Directory = Path.Combine(dataDirectory, "store"), CheckpointInterval = options.CheckpointInterval, MemoryBytes = options.StoreMemoryBytes },
                 loggerFactory.CreateLogger<StateStore>());
             traces = TraceLog.Open(Path.Combine(dataDirectory, "traces"), loggerFactory.CreateLogger<TraceLog>());
             engine = new PluginEngine(
-                new PluginEngineOptions { CacheDirectory = Path.Combine(dataDirectory, "cache"), InstancesPerPlugin = options.InstancesPerPlugin },
+                new PluginEngineOptions
+                {
+                    CacheDirectory = Path.Combine(dataDirectory, "cache"),
+                    InstancesPerPlugin = options.InstancesPerPlugin,
+                    MemoryBudget = options.MemoryBudgetBytes > 0 ? new MemoryBudget(options.MemoryBudgetBytes) : null,
+                },
                 loggerFactory.CreateLogger<PluginEngine>());
 
             var runtime = new AgentRuntime(options, loggerFactory, store, traces, engine, directoryLock);
@@ -124,6 +150,8 @@ public sealed partial class AgentRuntime : IAsyncDisposable
         }
 
         await StopPoolRefillsAsync().ConfigureAwait(false);
+        // Queued executions are rejected and running ones finish before the store and trace log close.
+        _governor?.Dispose();
         await _traces.DisposeAsync().ConfigureAwait(false);
         await _store.DisposeAsync().ConfigureAwait(false);
         _engine.Dispose();

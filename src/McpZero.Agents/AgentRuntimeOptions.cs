@@ -1,3 +1,5 @@
+using McpZero.Agents.Governance;
+
 namespace McpZero.Agents;
 
 /// <summary>Settings of the agent runtime; the server fills them from configuration.</summary>
@@ -39,4 +41,26 @@ public sealed class AgentRuntimeOptions
 
     /// <summary>Executions allowed to run at once; more wait. Defaults to the number of cores.</summary>
     public int MaxConcurrentExecutions { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>
+    /// Bytes of WebAssembly linear memory that all plugin instances may reserve together; 0 sets no
+    /// budget, so only each agent's memory limit applies.
+    /// </summary>
+    public long MemoryBudgetBytes { get; init; }
+
+    /// <summary>In-memory part of the state store's log in bytes; a power of two of at least two 2 MiB pages.</summary>
+    public long StoreMemoryBytes { get; init; } = 8 << 20;
+
+    /// <summary>
+    /// True runs executions through the <see cref="ExecutionGovernor"/>: per-agent queues and the CPU
+    /// budget. False lets them run as soon as one of <see cref="MaxConcurrentExecutions"/> slots is
+    /// free, which exists to measure what governance costs.
+    /// </summary>
+    public bool AdmissionControl { get; init; } = true;
+
+    /// <summary>
+    /// Queue limits, queue timeout and CPU budget of the governor. Its worker count is
+    /// <see cref="MaxConcurrentExecutions"/>; the queue timeout also bounds the wait for memory.
+    /// </summary>
+    public ExecutionGovernorOptions Governance { get; init; } = new();
 }

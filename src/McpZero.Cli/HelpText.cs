@@ -160,7 +160,7 @@ internal static class HelpText
           MaxConnections             client connections open at once: 256 (1 to 65536)
           InstancesPerPlugin         warm WebAssembly instances kept per plugin: 4 (1 to 1024)
           MaxConcurrentExecutions    plugin calls running at once: the number of cores (1 to 1024),
-                                     lowered to the whole cores of a cgroup CPU quota
+                                     lowered to the cores and to the whole cores of a cgroup CPU quota
           MaxInputBytes              largest exec input, in bytes: 1048576 (1 MiB)
           DefaultTimeoutMs           time limit of one call for agents that set none, in
                                      milliseconds: 5000 (1 to 600000)
@@ -171,6 +171,14 @@ internal static class HelpText
                                      for node_exporter's textfile collector: unset (none written)
           MetricsTextfileIntervalSeconds
                                      seconds between rewrites of that file: 15 (1 to 3600)
+          MemoryCeilingBytes         memory of the whole process, in bytes: 827000000; WebAssembly
+                                     memory gets what the GC heap limit and a 128 MiB reserve leave
+          CpuBudgetPercent           sustained CPU of plugin calls, in percent of one core: 27,
+                                     lowered to a cgroup CPU quota
+          MaxQueuedPerAgent          calls that may wait per agent before Busy: 16 (1 to 65536)
+          MaxQueuedExecutions        calls that may wait over all agents before Busy: 256
+          QueueTimeoutMs             time a call may wait to start, in milliseconds: 5000
+          AdmissionControl           false turns the queues and the CPU budget off: true
 
         Every key can also be set as an environment variable MCPZERO__KEY, for example
         MCPZERO__MAXFRAMEBYTES=8388608. Flags win over environment variables, which win over the file.

@@ -32,6 +32,8 @@ internal static class StatusCommand
         table.Add("gc heap", $"{TimeFormat.Bytes(status.GcHeapBytes)} of {TimeFormat.Bytes(status.GcHeapHardLimitBytes)} limit");
         table.Add("modules", $"{status.ModulesCompiled} compiled, {status.ModulesLoadedFromCache} loaded from cache");
         table.Add("connections", status.Connections.ToString());
+        table.Add("memory ceiling", $"{TimeFormat.Bytes(status.MemoryCeilingBytes)}; wasm budget {TimeFormat.Bytes(status.WasmMemoryBudgetBytes)}, {TimeFormat.Bytes(status.WasmMemoryReservedBytes)} reserved");
+        table.Add("cpu budget", status.CpuBudgetPercent > 0 ? $"{status.CpuBudgetPercent:0.#}% of one core, {status.QueuedExecutions} queued" : "off");
         table.Write(Output.Out);
         return Cli.ExitOk;
     }

@@ -174,7 +174,10 @@ public sealed class McpZeroClient : IAsyncDisposable
         return response switch
         {
             TResponse typed => typed,
-            ErrorResponse error => throw new McpZeroServerException(error.Code, error.Message),
+            ErrorResponse error => throw new McpZeroServerException(error.Code, error.Message)
+            {
+                RetryAfter = error.RetryAfterMilliseconds > 0 ? TimeSpan.FromMilliseconds(error.RetryAfterMilliseconds) : null,
+            },
             _ => throw new McpZeroServerException(ErrorCode.Internal, $"expected a {typeof(TResponse).Name} but the server sent message type {response.MessageType}"),
         };
     }

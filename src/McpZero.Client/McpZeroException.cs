@@ -6,6 +6,9 @@ namespace McpZero.Client;
 public sealed class McpZeroServerException(ErrorCode code, string message) : Exception(message)
 {
     public ErrorCode Code { get; } = code;
+
+    /// <summary>The server's estimate of when a retry may succeed, sent with Busy, or null when it sent none.</summary>
+    public TimeSpan? RetryAfter { get; init; }
 }
 
 /// <summary>No daemon could be reached on the socket, or the connection broke.</summary>

@@ -40,4 +40,10 @@ public sealed class PluginCall
     /// it at the next epoch check, within about 100 ms; a host function in progress finishes first.
     /// </summary>
     public CancellationToken Cancellation { get; init; }
+
+    /// <summary>
+    /// The <see cref="System.Diagnostics.Stopwatch"/> timestamp until which a call that needs a new
+    /// instance waits for the engine's <see cref="MemoryBudget"/>; 0 does not wait.
+    /// </summary>
+    public long MemoryWaitDeadline { get; init; }
 }

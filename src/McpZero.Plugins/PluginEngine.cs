@@ -154,10 +154,10 @@ public sealed class PluginEngine : IDisposable
         PluginInstance? instance = module.IsCommand ? null : module.Pool.TryRent(call.AgentId);
         bool isFresh = instance is null;
 
-        // NOTE: when the agent's warm instance is busy with another of its calls, or was evicted, this call
-        // creates a new instance. Nothing bounds how many exist at once: InstancesPerPlugin caps only the idle
-        // ones kept afterwards, so concurrent calls can each hold an instance and its linear memory.
-        instance ??= new PluginInstance(module, call.AgentId, _instanceGauge);
+        // When the agent's warm instance is busy with another of its calls, or was evicted, this call
+        // creates a new instance. InstancesPerPlugin caps only the idle ones kept afterwards, and the memory
+        // budget caps the linear memory of all of them together.
+        instance ??= CreateInstance(module, call, started);
         Interlocked.Increment(ref isFresh ? ref _instancesCreated : ref _instancesReused);
         bool keep = false;
 
@@ -202,6 +202,9 @@ public sealed class PluginEngine : IDisposable
             Release(instance, keep);
         }
     }
+
+    /// <summary>The engine's memory budget, or null when it has none.</summary>
+    public MemoryBudget? MemoryBudget => _options.MemoryBudget;
 
     /// <summary>Drops the warm instances of <paramref name="module"/>; the module stays usable.</summary>
     public void Unload(PluginModule module)
@@ -515,11 +518,52 @@ public sealed class PluginEngine : IDisposable
         return $"Plugin {instance.DisplayName} method '{call.Method}' for agent '{call.AgentId}'";
     }
 
+    // Reserves the call's whole linear-memory limit before the instance exists, so that the sum of all
+    // store limits never exceeds the budget.
+    private PluginInstance CreateInstance(PluginModule module, PluginCall call, long started)
+    {
+        long reservation = call.Limits.MaxMemoryBytesInPages;
+        MemoryBudget? budget = _options.MemoryBudget;
+        if (budget is null)
+        {
+            return new PluginInstance(module, call.AgentId, _instanceGauge, reservation, null);
+        }
+
+        if (!budget.Reserve(reservation, call.MemoryWaitDeadline, ReclaimIdleInstance, call.Cancellation))
+        {
+            long waitedMilliseconds = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            throw new PluginException(PluginErrorKind.MemoryBudgetExhausted,
+                $"Plugin {module.DisplayName(call.PluginName)} method '{call.Method}' for agent '{call.AgentId}': the WebAssembly memory budget is spent: " +
+                $"requested {reservation} bytes, in use {budget.ReservedBytes} of the budget of {budget.BudgetBytes} bytes after waiting {waitedMilliseconds} ms; " +
+                "retry later, lower the agent's memory_mb, or raise MemoryCeilingBytes.")
+            {
+                Duration = Stopwatch.GetElapsedTime(started),
+            };
+        }
+
+        return new PluginInstance(module, call.AgentId, _instanceGauge, reservation, budget);
+    }
+
+    // Disposes one idle instance of any module and returns false when no module has one.
+    private bool ReclaimIdleInstance()
+    {
+        foreach (PluginModule module in _modules.Keys)
+        {
+            if (module.Pool.EvictOldest())
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private void Release(PluginInstance instance, bool keep)
     {
         if (keep && !instance.IsSpent && !instance.Module.IsDisposed)
         {
             instance.Module.Pool.Return(instance);
+            _options.MemoryBudget?.NotifyReclaimable();
             return;
         }
 

@@ -20,4 +20,10 @@ public sealed class PluginEngineOptions
     /// within about one tick after <see cref="PluginLimits.TimeoutMs"/>. The tick runs only while a call does.
     /// </summary>
     public int EpochTickMilliseconds { get; init; } = 5;
+
+    /// <summary>
+    /// The linear memory all instances may reserve together; null reserves nothing and leaves only
+    /// each call's <see cref="PluginLimits.MaxMemoryBytes"/>.
+    /// </summary>
+    public MemoryBudget? MemoryBudget { get; init; }
 }

@@ -34,4 +34,10 @@ public enum PluginErrorKind
 
     /// <summary>The host cancelled the call through <see cref="PluginCall.Cancellation"/>, for example at shutdown.</summary>
     Cancelled,
+
+    /// <summary>
+    /// A new instance could not reserve its linear memory, because the process-wide
+    /// <see cref="MemoryBudget"/> stayed spent until the call's deadline.
+    /// </summary>
+    MemoryBudgetExhausted,
 }

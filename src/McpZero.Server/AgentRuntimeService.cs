@@ -1,4 +1,5 @@
 using McpZero.Agents;
+using McpZero.Agents.Governance;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -8,7 +9,7 @@ namespace McpZero.Server;
 /// Opens the agent runtime before the socket listens and flushes and closes it after the socket
 /// has stopped, because hosted services stop in the reverse order of their start.
 /// </summary>
-internal sealed class AgentRuntimeService(ServerOptions options, ServerState state, ILoggerFactory loggerFactory) : IHostedService
+internal sealed class AgentRuntimeService(ServerOptions options, ServerState state, MemoryPlan memoryPlan, ILoggerFactory loggerFactory) : IHostedService
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger<AgentRuntimeService>();
     private AgentRuntime? _runtime;
@@ -35,6 +36,17 @@ internal sealed class AgentRuntimeService(ServerOptions options, ServerState sta
                 DefaultMemoryMb = options.DefaultMemoryMb,
                 CheckpointInterval = options.CheckpointInterval,
                 ExecutionObserver = state.Metrics,
+                MemoryBudgetBytes = memoryPlan.WasmBudgetBytes,
+                StoreMemoryBytes = memoryPlan.StoreLogMemoryBytes,
+                AdmissionControl = options.AdmissionControl,
+                Governance = new ExecutionGovernorOptions
+                {
+                    CpuBudgetCores = options.CpuBudgetPercent / 100,
+                    MaxQueuedPerAgent = options.MaxQueuedPerAgent,
+                    MaxQueuedTotal = options.MaxQueuedExecutions,
+                    QueueTimeout = options.QueueTimeout,
+                    MaxQueuedInputBytes = memoryPlan.QueuedInputBytes,
+                },
             },
             loggerFactory);
         Log.RuntimeOpened(_logger, options.DataDirectory);

@@ -30,6 +30,8 @@ public static partial class DaemonHost
         builder.Configuration.AddInMemoryCollection(overrides);
 
         ServerOptions options;
+        MemoryPlan memoryPlan;
+        double configuredCpuBudgetPercent;
         int configuredMaxConnections;
         SocketActivation? activation;
         SystemdNotifier? notifier;
@@ -45,8 +47,12 @@ public static partial class DaemonHost
             {
                 SocketPath = activation?.SocketPath ?? options.SocketPath,
                 MaxConnections = ResourceSizing.CapConnections(options.MaxConnections, limits.OpenFilesSoft),
-                MaxConcurrentExecutions = ResourceSizing.CapExecutions(options.MaxConcurrentExecutions, limits.Cpu),
+                // Executions are CPU-bound, so more workers than cores would only contend for them.
+                MaxConcurrentExecutions = ResourceSizing.CapExecutions(Math.Min(options.MaxConcurrentExecutions, Environment.ProcessorCount), limits.Cpu),
             };
+            configuredCpuBudgetPercent = options.CpuBudgetPercent;
+            options = options with { CpuBudgetPercent = ResourceSizing.CapCpuBudget(options.CpuBudgetPercent, limits.Cpu) };
+            memoryPlan = MemoryPlan.Derive(options.MemoryCeilingBytes, heapLimit.EffectiveBytes, (long)options.DefaultMemoryMb * Mebibyte);
         }
         catch (ArgumentException ex)
         {
@@ -63,6 +69,7 @@ public static partial class DaemonHost
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout + TimeSpan.FromSeconds(30));
 
         builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(memoryPlan);
         builder.Services.AddSingleton<ServerState>();
         builder.Services.AddSingleton<AgentRuntimeService>();
         builder.Services.AddHostedService(static services => services.GetRequiredService<AgentRuntimeService>());
@@ -92,6 +99,11 @@ public static partial class DaemonHost
         }
 
         LogResourceLimits(logger, limits, configuredMaxConnections, options, heapLimit);
+        LogGovernance(logger, options, memoryPlan, configuredCpuBudgetPercent);
+        if (limits.MemoryMaxBytes is long memoryMax && memoryMax < memoryPlan.CeilingBytes)
+        {
+            Log.MemoryMaxBelowCeiling(logger, memoryMax, memoryPlan.CeilingBytes);
+        }
         if (activation is not null)
         {
             Log.SocketActivated(logger, activation.SocketPath, SocketActivation.FirstDescriptor);
@@ -182,6 +194,20 @@ public static partial class DaemonHost
         {
             Log.MemoryMaxBelowHeapLimit(logger, limits.MemoryMaxBytes!.Value / Mebibyte, heapLimit.EffectiveBytes / Mebibyte, ResourceSizing.MemoryHeadroomBytes / Mebibyte);
         }
+    }
+
+    private static void LogGovernance(ILogger logger, ServerOptions options, MemoryPlan plan, double configuredCpuBudgetPercent)
+    {
+        Log.MemoryPlan(logger, plan.CeilingBytes, plan.GcHeapLimitBytes, plan.StoreMemoryBytes, plan.NativeReserveBytes, plan.WasmBudgetBytes);
+        if (!options.AdmissionControl)
+        {
+            Log.AdmissionControlOff(logger, options.MaxConcurrentExecutions);
+            return;
+        }
+
+        string cpuSource = options.CpuBudgetPercent < configuredCpuBudgetPercent ? "the cgroup's CPU quota" : "CpuBudgetPercent";
+        Log.ExecutionAdmission(logger, options.CpuBudgetPercent, cpuSource, options.MaxConcurrentExecutions, options.MaxQueuedPerAgent,
+            options.MaxQueuedExecutions, plan.QueuedInputBytes, (long)options.QueueTimeout.TotalMilliseconds);
     }
 
     private const long Mebibyte = 1024 * 1024;

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging;
 namespace McpZero.Server;
 
 /// <summary>Maps each request to the agent runtime and each outcome to a response.</summary>
-internal sealed partial class RequestDispatcher(AgentRuntimeService runtimeService, ServerOptions options, ServerState state, StatsCollector stats, ILogger<RequestDispatcher> logger)
+internal sealed partial class RequestDispatcher(AgentRuntimeService runtimeService, ServerOptions options, MemoryPlan memoryPlan, ServerState state, StatsCollector stats, ILogger<RequestDispatcher> logger)
 {
     /// <param name="connectionId">The connection that sent the request; it holds the pool leases the request takes.</param>
     public async Task<IResponse> DispatchAsync(IRequest request, long connectionId, CancellationToken cancellationToken)
@@ -35,7 +35,9 @@ internal sealed partial class RequestDispatcher(AgentRuntimeService runtimeServi
         catch (AgentException ex)
         {
             Log.RequestRejected(logger, request.MessageType, ex.Code, ex.Message);
-            return Error(ex.Code, ex.Message);
+            ErrorResponse error = Error(ex.Code, ex.Message);
+            error.RetryAfterMilliseconds = ex.RetryAfter is TimeSpan retryAfter ? (int)Math.Ceiling(retryAfter.TotalMilliseconds) : 0;
+            return error;
         }
         catch (PluginException ex)
         {
@@ -106,6 +108,11 @@ internal sealed partial class RequestDispatcher(AgentRuntimeService runtimeServi
             ModulesCompiled = runtime.ModulesCompiled,
             ModulesLoadedFromCache = runtime.ModulesLoadedFromCache,
             Connections = state.Connections,
+            MemoryCeilingBytes = memoryPlan.CeilingBytes,
+            WasmMemoryBudgetBytes = memoryPlan.WasmBudgetBytes,
+            WasmMemoryReservedBytes = runtime.MemoryBudget?.ReservedBytes ?? 0,
+            CpuBudgetPercent = options.AdmissionControl ? options.CpuBudgetPercent : 0,
+            QueuedExecutions = runtime.Governor?.QueueDepth ?? 0,
         };
     }
 }

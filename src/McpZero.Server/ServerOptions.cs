@@ -41,7 +41,7 @@ public sealed record ServerOptions
 
     /// <summary>
     /// Plugin calls that run at once; more wait. Defaults to the number of cores and is lowered at
-    /// start-up to the whole cores a cgroup CPU quota allows, at least one.
+    /// start-up to the cores and to the whole cores a cgroup CPU quota allows, at least one.
     /// </summary>
     public int MaxConcurrentExecutions { get; init; } = Environment.ProcessorCount;
 
@@ -62,6 +62,32 @@ public sealed record ServerOptions
     public string? MetricsTextfilePath { get; init; }
 
     public TimeSpan MetricsTextfileInterval { get; init; } = TimeSpan.FromSeconds(15);
+
+    // Resource governance: the memory ceiling of the whole process and admission of executions.
+
+    /// <summary>
+    /// Memory the whole process may use, in bytes. <see cref="MemoryPlan"/> checks the GC heap limit
+    /// against it and derives the store's memory and the WebAssembly memory budget from it.
+    /// </summary>
+    public long MemoryCeilingBytes { get; init; } = MemoryPlan.DefaultCeilingBytes;
+
+    /// <summary>
+    /// Sustained CPU time of plugin executions, in percent of one core. Lowered at start-up to a
+    /// cgroup CPU quota when that is smaller.
+    /// </summary>
+    public double CpuBudgetPercent { get; init; } = 27;
+
+    /// <summary>Executions that may wait per agent before one more gets Busy.</summary>
+    public int MaxQueuedPerAgent { get; init; } = 16;
+
+    /// <summary>Executions that may wait over all agents before one more gets Busy.</summary>
+    public int MaxQueuedExecutions { get; init; } = 256;
+
+    /// <summary>Time an execution may wait for a worker, CPU budget and memory before it is rejected.</summary>
+    public TimeSpan QueueTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>False turns off the execution queues and the CPU budget, to measure their cost.</summary>
+    public bool AdmissionControl { get; init; } = true;
 
     /// <summary>
     /// Builds options from configuration. Defaults depend on whether systemd started the process:
@@ -94,6 +120,12 @@ public sealed record ServerOptions
             // Metrics.
             MetricsTextfilePath = ReadPath(configuration, "MetricsTextfilePath"),
             MetricsTextfileInterval = TimeSpan.FromSeconds(ReadInt(configuration, "MetricsTextfileIntervalSeconds", 15, 1, 3600)),
+            MemoryCeilingBytes = ReadLong(configuration, "MemoryCeilingBytes", MemoryPlan.DefaultCeilingBytes, MemoryPlan.MinimumCeilingBytes, long.MaxValue),
+            CpuBudgetPercent = ReadInt(configuration, "CpuBudgetPercent", 27, 1, 100 * 1024),
+            MaxQueuedPerAgent = ReadInt(configuration, "MaxQueuedPerAgent", 16, 1, 65536),
+            MaxQueuedExecutions = ReadInt(configuration, "MaxQueuedExecutions", 256, 1, 1 << 20),
+            QueueTimeout = TimeSpan.FromMilliseconds(ReadInt(configuration, "QueueTimeoutMs", 5_000, 1, 600_000)),
+            AdmissionControl = ReadBool(configuration, "AdmissionControl", true),
         };
 
         // An exec request carries the input plus the agent id, method and plugin name. The default
@@ -116,6 +148,7 @@ public sealed record ServerOptions
     {
         "SocketPath", "DataDirectory", "SocketMode", "MaxFrameBytes", "ShutdownTimeoutSeconds", "MaxConnections",
         "InstancesPerPlugin", "MaxConcurrentExecutions", "MaxInputBytes", "DefaultTimeoutMs", "DefaultMemoryMb", "CheckpointIntervalSeconds",
+        "MemoryCeilingBytes", "CpuBudgetPercent", "MaxQueuedPerAgent", "MaxQueuedExecutions", "QueueTimeoutMs", "AdmissionControl",
         "Logging",
 
         // Metrics.
@@ -140,6 +173,35 @@ public sealed record ServerOptions
         }
 
         return value;
+    }
+
+    private static long ReadLong(IConfiguration configuration, string key, long defaultValue, long min, long max)
+    {
+        string? text = configuration[key];
+        if (text is null)
+        {
+            return defaultValue;
+        }
+
+        if (!long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long value) || value < min || value > max)
+        {
+            throw new ArgumentException($"configuration value {key}='{text}' is invalid; use an integer from {min} to {max}");
+        }
+
+        return value;
+    }
+
+    private static bool ReadBool(IConfiguration configuration, string key, bool defaultValue)
+    {
+        string? text = configuration[key];
+        if (text is null)
+        {
+            return defaultValue;
+        }
+
+        return bool.TryParse(text, out bool value)
+            ? value
+            : throw new ArgumentException($"configuration value {key}='{text}' is invalid; use true or false");
     }
 
     private static string? ReadPath(IConfiguration configuration, string key)

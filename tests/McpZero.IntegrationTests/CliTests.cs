@@ -119,6 +119,7 @@ public sealed partial class CliTests
         [
             "SocketPath", "DataDirectory", "SocketMode", "MaxFrameBytes", "ShutdownTimeoutSeconds", "MaxConnections",
             "InstancesPerPlugin", "MaxConcurrentExecutions", "MaxInputBytes", "DefaultTimeoutMs", "DefaultMemoryMb", "CheckpointIntervalSeconds",
+            "MemoryCeilingBytes", "CpuBudgetPercent", "MaxQueuedPerAgent", "MaxQueuedExecutions", "QueueTimeoutMs", "AdmissionControl",
         ];
         foreach (string key in keys)
         {

@@ -92,7 +92,12 @@ public sealed class DaemonLifecycleTests
     [Fact]
     public async Task ConcurrentClientsAllSucceed()
     {
-        await using Daemon daemon = await Daemon.StartAsync();
+        // 100 calls per agent are in flight at once, so the queues must hold them all.
+        await using Daemon daemon = await Daemon.StartAsync(environment: new Dictionary<string, string>
+        {
+            ["MCPZERO__MAXQUEUEDPERAGENT"] = "128",
+            ["MCPZERO__MAXQUEUEDEXECUTIONS"] = "512",
+        });
         await daemon.OkAsync("plugin", "install", TestPaths.Plugin("data_processing"));
         string[] agents = new string[4];
         for (int i = 0; i < agents.Length; i++)

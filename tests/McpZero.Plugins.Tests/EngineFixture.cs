@@ -8,7 +8,7 @@ namespace McpZero.Plugins.Tests;
 /// </summary>
 internal sealed class EngineFixture : IDisposable
 {
-    public EngineFixture(int instancesPerPlugin = 4, string? cacheDirectory = null, int epochTickMilliseconds = 5)
+    public EngineFixture(int instancesPerPlugin = 4, string? cacheDirectory = null, int epochTickMilliseconds = 5, MemoryBudget? memoryBudget = null)
     {
         CacheDirectory = cacheDirectory ?? Path.Combine(Path.GetTempPath(), "mcpzero-plugin-tests-" + Guid.NewGuid().ToString("N"));
         OwnsDirectory = cacheDirectory is null;
@@ -18,6 +18,7 @@ internal sealed class EngineFixture : IDisposable
                 CacheDirectory = CacheDirectory,
                 InstancesPerPlugin = instancesPerPlugin,
                 EpochTickMilliseconds = epochTickMilliseconds,
+                MemoryBudget = memoryBudget,
             },
             NullLogger<PluginEngine>.Instance);
     }

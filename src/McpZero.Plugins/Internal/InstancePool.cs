@@ -58,6 +58,25 @@ internal sealed class InstancePool(int capacity)
         evicted?.Dispose();
     }
 
+    /// <summary>Disposes the least recently used idle instance; returns false when there is none.</summary>
+    public bool EvictOldest()
+    {
+        PluginInstance evicted;
+        lock (_lock)
+        {
+            if (_idle.Count == 0)
+            {
+                return false;
+            }
+
+            evicted = _idle[0];
+            _idle.RemoveAt(0);
+        }
+
+        evicted.Dispose();
+        return true;
+    }
+
     /// <summary>Disposes every idle instance; returns how many there were.</summary>
     public int Clear()
     {

@@ -35,12 +35,23 @@ internal sealed class PluginInstance : IDisposable
     // Linear memory size last added to the gauge, so the next report adds only the difference.
     private long _reportedLinearMemoryBytes;
 
-    public PluginInstance(PluginModule module, string agentId, InstanceMemoryGauge gauge)
+    private MemoryBudget? _budget;
+
+    /// <summary>
+    /// Creates an instance whose linear memory may grow to <paramref name="memoryReservationBytes"/>. The
+    /// reservation goes back to <paramref name="budget"/> on dispose, and a null budget means none was taken.
+    /// </summary>
+    public PluginInstance(PluginModule module, string agentId, InstanceMemoryGauge gauge, long memoryReservationBytes, MemoryBudget? budget)
     {
         Module = module;
         AgentId = agentId;
         _gauge = gauge;
+        MemoryReservationBytes = memoryReservationBytes;
+        _budget = budget;
     }
+
+    /// <summary>Bytes of linear memory reserved for this instance. Its store's memory limit never exceeds it.</summary>
+    public long MemoryReservationBytes { get; }
 
     public PluginModule Module { get; }
 
@@ -159,7 +170,7 @@ internal sealed class PluginInstance : IDisposable
     public void ApplyLimits(PluginLimits limits)
     {
         Store store = Store;
-        long memoryLimit = limits.MaxMemoryBytesInPages;
+        long memoryLimit = Math.Min(limits.MaxMemoryBytesInPages, MemoryReservationBytes);
         if (memoryLimit != _appliedMemoryLimit)
         {
             store.SetLimits(memorySize: memoryLimit);
@@ -212,6 +223,8 @@ internal sealed class PluginInstance : IDisposable
             _gauge.InstanceDisposed();
         }
 
+        // The exchange keeps a second Dispose from releasing the reservation again.
+        Interlocked.Exchange(ref _budget, null)?.Release(MemoryReservationBytes);
         _store?.Dispose();
         _store = null;
         _instance = null;

@@ -55,6 +55,13 @@ public sealed partial class StatusResponse : IResponse
     public long ModulesCompiled { get; set; }
     public long ModulesLoadedFromCache { get; set; }
     public int Connections { get; set; }
+
+    // Resource governance.
+    public long MemoryCeilingBytes { get; set; }
+    public long WasmMemoryBudgetBytes { get; set; }
+    public long WasmMemoryReservedBytes { get; set; }
+    public double CpuBudgetPercent { get; set; }
+    public int QueuedExecutions { get; set; }
 }
 
 [MemoryPackable]
@@ -63,6 +70,9 @@ public sealed partial class ErrorResponse : IResponse
     [MemoryPackIgnore] public ushort MessageType => MessageTypes.Error;
     public ErrorCode Code { get; set; }
     public string Message { get; set; } = "";
+
+    /// <summary>An estimate of when a retry may succeed, in milliseconds, for Busy, or 0 when there is none.</summary>
+    public int RetryAfterMilliseconds { get; set; }
 }
 
 [MemoryPackable]

@@ -22,7 +22,11 @@ internal sealed partial record ResourceLimits(
     private const int RlimitNofile = 7;
 
     /// <summary>Reads the limits of the current process; a file that cannot be read counts as no limit.</summary>
-    public static ResourceLimits Read() => Read(ProcSelfCgroup, CgroupMount, ReadOpenFilesLimit());
+    public static ResourceLimits Read()
+    {
+        ResourceLimits limits = Read(ProcSelfCgroup, CgroupMount, ReadOpenFilesLimit());
+        return limits.Cpu is null ? limits with { Cpu = ReadCgroupV1CpuQuota(ProcSelfCgroup, CgroupMount) } : limits;
+    }
 
     /// <summary>Reads the cgroup limits from the given files, so that tests can pass a made-up tree.</summary>
     public static ResourceLimits Read(string procSelfCgroup, string cgroupMount, (long? Soft, long? Hard) openFiles)

@@ -61,9 +61,15 @@ internal static class ResourceSizing
         return Math.Min(configured, cores);
     }
 
-    // TODO: the WebAssembly memory budget will come from memory.max too: memory.max minus the GC
-    // heap limit minus the headroom, shared by the linear memories of all plugin instances. Until
-    // then only DefaultMemoryMb and each agent's memory_mb cap a single instance.
+    // NOTE: the WebAssembly memory budget comes from MemoryCeilingBytes alone. A smaller memory.max
+    // only raises this warning, and it does not shrink the budget.
     public static bool IsMemoryMaxTooLow(long? memoryMaxBytes, long heapLimitBytes) =>
         memoryMaxBytes is long max && max < heapLimitBytes + MemoryHeadroomBytes;
+
+    /// <summary>
+    /// Returns the CPU budget of executions in percent of one core: <paramref name="configuredPercent"/>,
+    /// lowered to a CPU quota when that is smaller.
+    /// </summary>
+    public static double CapCpuBudget(double configuredPercent, CpuQuota? quota) =>
+        quota is null ? configuredPercent : Math.Min(configuredPercent, quota.PercentOfOneCpu);
 }

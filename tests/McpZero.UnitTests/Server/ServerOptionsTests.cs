@@ -31,7 +31,52 @@ public sealed class ServerOptionsTests
         { "MaxConnections", "many" },
         { "MaxConnections", "" },
         { "DefaultTimeoutMs", "1.5" },
+        { "MemoryCeilingBytes", "1000" },
+        { "CpuBudgetPercent", "0" },
+        { "MaxQueuedPerAgent", "0" },
+        { "MaxQueuedExecutions", "0" },
+        { "QueueTimeoutMs", "0" },
     };
+
+    [Fact]
+    public void GovernanceKeysAreRead()
+    {
+        ServerOptions options = FromValues(new()
+        {
+            ["MemoryCeilingBytes"] = "4000000000",
+            ["CpuBudgetPercent"] = "150",
+            ["MaxQueuedPerAgent"] = "3",
+            ["MaxQueuedExecutions"] = "30",
+            ["QueueTimeoutMs"] = "250",
+            ["AdmissionControl"] = "false",
+        });
+
+        Assert.Equal(4_000_000_000, options.MemoryCeilingBytes);
+        Assert.Equal(150, options.CpuBudgetPercent);
+        Assert.Equal(3, options.MaxQueuedPerAgent);
+        Assert.Equal(30, options.MaxQueuedExecutions);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), options.QueueTimeout);
+        Assert.False(options.AdmissionControl);
+    }
+
+    [Fact]
+    public void InvalidAdmissionControlNamesKey()
+    {
+        ArgumentException error = Assert.Throws<ArgumentException>(() => FromValues(new() { ["AdmissionControl"] = "maybe" }));
+
+        Assert.Contains("AdmissionControl='maybe'", error.Message);
+        Assert.Contains("use true or false", error.Message);
+    }
+
+    [Fact]
+    public void GovernanceDefaultsMatchEnvelope()
+    {
+        ServerOptions options = FromValues([]);
+
+        Assert.Equal(827_000_000, options.MemoryCeilingBytes);
+        Assert.Equal(27, options.CpuBudgetPercent);
+        Assert.True(options.AdmissionControl);
+    }
 
     [Fact]
     public void EmptyConfigurationGivesDevelopmentDefaults()
