@@ -85,6 +85,7 @@ public sealed partial class AgentRuntime : IAsyncDisposable
             var runtime = new AgentRuntime(options, loggerFactory, store, traces, engine, directoryLock);
             Directory.CreateDirectory(runtime._modulesDirectory);
             runtime.LoadCatalogs();
+            runtime.OpenCollections();
             return runtime;
         }
         catch (Exception ex)

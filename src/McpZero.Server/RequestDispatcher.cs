@@ -20,7 +20,8 @@ internal sealed class RequestDispatcher(AgentRuntimeService runtimeService, Serv
             // Catalog changes are rare and must survive a crash, so they are checkpointed before the
             // reply. Variable changes from exec wait for the periodic checkpoint.
             if (response is not ErrorResponse && request is PluginInstallRequest or PluginRemoveRequest or AgentSpawnRequest
-                or AgentAttachRequest or AgentSnapshotRequest or AgentRecoverRequest or AgentTerminateRequest)
+                or AgentAttachRequest or AgentSnapshotRequest or AgentRecoverRequest or AgentTerminateRequest
+                or DbCreateIndexRequest)
             {
                 await runtime.FlushAsync(cancellationToken).ConfigureAwait(false);
             }
@@ -58,6 +59,13 @@ internal sealed class RequestDispatcher(AgentRuntimeService runtimeService, Serv
             AgentTerminateRequest terminate => await TerminateAsync(runtime, terminate.AgentId, cancellationToken).ConfigureAwait(false),
             TraceListRequest list => new TraceListResponse { Records = runtime.ListTraces(list.AgentId, list.SinceUnixMicros, list.Limit) },
             TraceVerifyRequest verify => runtime.VerifyTraces(verify.FromSequence),
+            DbInsertRequest insert => await runtime.InsertDocumentsAsync(insert.Collection ?? "", insert.Documents ?? [], cancellationToken).ConfigureAwait(false),
+            DbGetRequest get => runtime.GetDocument(get.Collection ?? "", get.Id ?? "", get.Fields ?? []),
+            DbUpdateRequest update => await runtime.UpdateDocumentAsync(update.Collection ?? "", update.Id ?? "", update.Changes ?? "", cancellationToken).ConfigureAwait(false),
+            DbDeleteRequest delete => await runtime.DeleteDocumentAsync(delete.Collection ?? "", delete.Id ?? "", cancellationToken).ConfigureAwait(false),
+            DbFindRequest find => runtime.FindDocuments(find.Collection ?? "", find.Conditions ?? [], find.Fields ?? [], find.Limit),
+            DbCreateIndexRequest create => runtime.CreateIndex(create.Collection ?? "", create.Field ?? ""),
+            DbIndexListRequest => runtime.ListIndexes(),
             HelloRequest => Error(ErrorCode.BadRequest, "hello was already exchanged on this connection"),
             _ => Error(ErrorCode.UnknownMessageType, $"message type {request.MessageType} has no handler"),
         };

@@ -20,6 +20,13 @@ namespace McpZero.Protocol.Messages;
 [MemoryPackUnion(MessageTypes.AgentTerminate, typeof(AgentTerminateRequest))]
 [MemoryPackUnion(MessageTypes.TraceList, typeof(TraceListRequest))]
 [MemoryPackUnion(MessageTypes.TraceVerify, typeof(TraceVerifyRequest))]
+[MemoryPackUnion(MessageTypes.DbInsert, typeof(DbInsertRequest))]
+[MemoryPackUnion(MessageTypes.DbGet, typeof(DbGetRequest))]
+[MemoryPackUnion(MessageTypes.DbUpdate, typeof(DbUpdateRequest))]
+[MemoryPackUnion(MessageTypes.DbDelete, typeof(DbDeleteRequest))]
+[MemoryPackUnion(MessageTypes.DbFind, typeof(DbFindRequest))]
+[MemoryPackUnion(MessageTypes.DbCreateIndex, typeof(DbCreateIndexRequest))]
+[MemoryPackUnion(MessageTypes.DbIndexList, typeof(DbIndexListRequest))]
 public partial interface IRequest
 {
     ushort MessageType { get; }

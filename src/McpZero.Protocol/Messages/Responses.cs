@@ -16,6 +16,9 @@ namespace McpZero.Protocol.Messages;
 [MemoryPackUnion(MessageTypes.SnapshotResult, typeof(SnapshotResponse))]
 [MemoryPackUnion(MessageTypes.TraceListResult, typeof(TraceListResponse))]
 [MemoryPackUnion(MessageTypes.TraceVerifyResult, typeof(TraceVerifyResponse))]
+[MemoryPackUnion(MessageTypes.DbDocuments, typeof(DbDocumentsResponse))]
+[MemoryPackUnion(MessageTypes.DbWriteResult, typeof(DbWriteResponse))]
+[MemoryPackUnion(MessageTypes.DbIndexListResult, typeof(DbIndexListResponse))]
 public partial interface IResponse
 {
     ushort MessageType { get; }
