@@ -32,6 +32,8 @@ internal static class JsonOutput
 [JsonSerializable(typeof(TraceListResponse))]
 [JsonSerializable(typeof(TraceVerifyResponse))]
 [JsonSerializable(typeof(BenchReport))]
+[JsonSerializable(typeof(DbWriteResponse))]
+[JsonSerializable(typeof(DbIndexListResponse))]
 internal sealed partial class CliJsonContext : JsonSerializerContext
 {
     /// <summary>

@@ -50,10 +50,12 @@ namespace McpZero.Cli
                     "plugin" => await PluginCommands.RunAsync(rest).ConfigureAwait(false),
                     "agent" => await AgentCommands.RunAsync(rest).ConfigureAwait(false),
                     "trace" => await TraceCommands.RunAsync(rest).ConfigureAwait(false),
+                    "db" => await DbCommands.RunAsync(rest).ConfigureAwait(false),
+                    "resource" => await ResourceCommands.RunAsync(rest).ConfigureAwait(false),
                     "bench" => await BenchCommand.RunAsync(rest).ConfigureAwait(false),
                     _ when command.StartsWith("--", StringComparison.Ordinal) =>
                         throw new UsageException($"option {command} must follow the command, for example `mcpzero status {command} ...`"),
-                    _ => throw new UsageException($"unknown command '{command}'; use serve, status, plugin, agent, trace or bench"),
+                    _ => throw new UsageException($"unknown command '{command}'; use serve, status, plugin, agent, trace, db, resource or bench"),
                 };
             }
             catch (UsageException ex)
