@@ -158,80 +158,18 @@ public sealed partial class AgentRuntime
 
         DocumentsResult result = collection switch
         {
-            CollectionNames.Agents => Find(
+            CollectionNames.Agents => DocumentFinder.Find(
                 _agentIndexes, conditions, fields, limit,
                 id => _agents.TryGetValue(id, out AgentState? agent) ? ToDocument(agent.Record) : null,
                 AgentDocuments),
-            CollectionNames.Resources => Find(
+            CollectionNames.Resources => DocumentFinder.Find(
                 _resourceIndexes, conditions, fields, limit, _resources.GetValueOrDefault, () => _resources.Values),
-            CollectionNames.Snapshots => Find(Schemas.Snapshots, conditions, fields, limit, Snapshots()),
+            CollectionNames.Snapshots => DocumentFinder.Find(Schemas.Snapshots, conditions, fields, limit, Snapshots()),
             CollectionNames.Traces => FindTraces(conditions, fields, limit),
             _ => throw UnknownCollection(collection),
         };
 
         return result.ToResponse();
-    }
-
-    private static DocumentsResult Find<T>(
-        CollectionIndexes<T> indexes,
-        IReadOnlyList<DbCondition> conditions,
-        IReadOnlyList<string> fields,
-        int limit,
-        Func<string, T?> get,
-        Func<IEnumerable<T>> scan)
-        where T : class
-    {
-        List<FieldCondition<T>> filter = indexes.Schema.CompileFilter(conditions);
-        IReadOnlyList<FieldDefinition<T>> projection = indexes.Schema.CompileProjection(fields);
-        if (indexes.Plan(filter) is not { } plan)
-        {
-            return Find(indexes.Schema, filter, projection, limit, scan());
-        }
-
-        var documents = new List<string>();
-        long examined = 0;
-        foreach (string id in plan.Index.Lookup(plan.Condition.Values))
-        {
-            if (get(id) is not { } document)
-            {
-                continue;
-            }
-
-            examined++;
-            if (CollectionSchema<T>.Matches(document, filter))
-            {
-                documents.Add(CollectionSchema<T>.ToJson(document, projection));
-                if (documents.Count == limit)
-                {
-                    break;
-                }
-            }
-        }
-
-        return new DocumentsResult(documents, plan.Index.Field, examined);
-    }
-
-    private static DocumentsResult Find<T>(CollectionSchema<T> schema, IReadOnlyList<DbCondition> conditions, IReadOnlyList<string> fields, int limit, IEnumerable<T> scan) =>
-        Find(schema, schema.CompileFilter(conditions), schema.CompileProjection(fields), limit, scan);
-
-    private static DocumentsResult Find<T>(CollectionSchema<T> schema, List<FieldCondition<T>> filter, IReadOnlyList<FieldDefinition<T>> projection, int limit, IEnumerable<T> scan)
-    {
-        var documents = new List<string>();
-        long examined = 0;
-        foreach (T document in scan)
-        {
-            examined++;
-            if (CollectionSchema<T>.Matches(document, filter))
-            {
-                documents.Add(CollectionSchema<T>.ToJson(document, projection));
-                if (documents.Count == limit)
-                {
-                    break;
-                }
-            }
-        }
-
-        return new DocumentsResult(documents, null, examined);
     }
 
     /// <summary>Lists the newest matching trace records, oldest first, like `trace list`.</summary>
@@ -452,9 +390,4 @@ public sealed partial class AgentRuntime
         CollectionNames.Resources => ErrorCode.ResourceNotFound,
         _ => ErrorCode.DocumentNotFound,
     };
-
-    private sealed record DocumentsResult(List<string> Documents, string? UsedIndex, long Examined)
-    {
-        public DbDocumentsResponse ToResponse() => new() { Documents = [.. Documents], UsedIndex = UsedIndex, Examined = Examined };
-    }
 }

@@ -38,7 +38,7 @@ internal static partial class Log
     [LoggerMessage(140, LogLevel.Information, "Created index on {Collection}.{Field}", EventName = "IndexCreated")]
     public static partial void IndexCreated(ILogger logger, string collection, string field);
 
-    [LoggerMessage(141, LogLevel.Warning, "Index on {Collection}.{Field} was missing or did not match the documents; rebuilt it from them", EventName = "IndexRebuilt")]
+    [LoggerMessage(141, LogLevel.Warning, "Index on {Collection}.{Field} did not match the documents, as after a crash between a document write and its index write; rebuilt it from them", EventName = "IndexRebuilt")]
     public static partial void IndexRebuilt(ILogger logger, string collection, string field);
 
     [LoggerMessage(142, LogLevel.Error, "Index catalog entry '{Entry}' is skipped: {Reason}", EventName = "IndexSkipped")]

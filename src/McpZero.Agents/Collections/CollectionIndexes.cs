@@ -19,20 +19,21 @@ internal sealed class CollectionIndexes<T>(StateStore store, CollectionSchema<T>
     /// documents. A missing or stale index, for example after a crash between a document write and
     /// its index write, is rebuilt from the documents.
     /// </summary>
-    /// <returns>True when the stored index was missing or stale and was rebuilt.</returns>
+    /// <returns>True when a stored index did not match the documents and was rebuilt.</returns>
     public bool Open(string field, IEnumerable<T> documents)
     {
         FieldDefinition<T> definition = CheckIndexable(field);
         var index = new PostingIndex(store, schema.Name, field);
         Dictionary<string, HashSet<string>> expected = ComputePostings(definition, documents);
-        bool rebuilt = !index.Load() || !index.Equals(expected);
-        if (rebuilt)
+        bool stored = index.Load();
+        bool stale = stored && !index.Equals(expected);
+        if (!stored || stale)
         {
             index.Rebuild(expected);
         }
 
         _indexes[field] = index;
-        return rebuilt;
+        return stale;
     }
 
     /// <summary>Builds and stores a new index; an index that exists already is kept as it is.</summary>

@@ -30,10 +30,11 @@ internal sealed class DocumentInput : IDisposable
             throw Invalid($"document {position} for '{collection}' is not valid JSON: {ex.Message}");
         }
 
-        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        JsonValueKind kind = document.RootElement.ValueKind;
+        if (kind != JsonValueKind.Object)
         {
             document.Dispose();
-            throw Invalid($"document {position} for '{collection}' is a JSON {document.RootElement.ValueKind}, not an object");
+            throw Invalid($"document {position} for '{collection}' is a JSON {kind}, not an object");
         }
 
         return new DocumentInput(document, collection);

@@ -101,6 +101,18 @@ public sealed class IndexMaintenanceTests : IDisposable
     }
 
     [Fact]
+    public void OpenBuildsIndexNeverStored()
+    {
+        using StateStore store = OpenStore();
+        var indexes = new CollectionIndexes<ResourceRecord>(store, Schemas.Resources, resource => resource.ResourceId);
+
+        bool stale = indexes.Open("owner", [Resource("r1", "ada")]);
+
+        Assert.False(stale);
+        Assert.Equal(["r1"], Assert.Single(indexes.Indexes).Lookup(["ada"]));
+    }
+
+    [Fact]
     public void ApplyKeepsEveryIndexCurrent()
     {
         using StateStore store = OpenStore();
