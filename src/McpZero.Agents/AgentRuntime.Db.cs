@@ -37,7 +37,7 @@ public sealed partial class AgentRuntime
                 string[] duplicates = [.. records.GroupBy(record => record.ResourceId).Where(group => group.Count() > 1).Select(group => group.Key)];
                 if (duplicates.Length > 0)
                 {
-                    throw new AgentException(ErrorCode.InvalidArgument, $"resource_id '{duplicates[0]}' appears more than once in the batch");
+                    throw new AgentException(ErrorCode.InvalidArgument, $"resource_id '{duplicates[0]}' appears more than once in the batch; give each document its own id");
                 }
 
                 PutNewResources(records);
@@ -178,8 +178,8 @@ public sealed partial class AgentRuntime
         List<FieldCondition<TraceRecord>> filter = Schemas.Traces.CompileFilter(conditions);
         IReadOnlyList<FieldDefinition<TraceRecord>> projection = Schemas.Traces.CompileProjection(fields);
 
-        // The trace log can narrow by one agent and a start time while it reads, so those
-        // conditions are passed down; the rest are tested here.
+        // The trace log can skip other agents and older records while it reads, so an agent_id
+        // equality and a start time go to it. The other conditions are tested here.
         string? agentId = filter.FirstOrDefault(condition => condition.Field.Name == "agent_id" && condition.Operator == DbOperator.Equal)?.Values[0];
         long since = filter
             .Where(condition => condition.Field.Name == "timestamp_unix_micros" && condition.Operator == DbOperator.GreaterOrEqual)
@@ -318,7 +318,7 @@ public sealed partial class AgentRuntime
                 $"resource_id '{resourceId}' uses a prefix the runtime keeps for installed plugins and agents; choose another id");
         }
 
-        ValidateName(resourceId, "resource_id");
+        ValidateName(resourceId, "resource");
         return new ResourceRecord
         {
             ResourceId = resourceId,

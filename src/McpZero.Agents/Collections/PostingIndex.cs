@@ -157,7 +157,7 @@ internal sealed class PostingIndex
         }
     }
 
-    /// <summary>Whether the index holds exactly <paramref name="expected"/>, the postings computed from the documents.</summary>
+    /// <summary>Whether the index contains exactly <paramref name="expected"/>, the postings computed from the documents.</summary>
     public bool Equals(Dictionary<string, HashSet<string>> expected)
     {
         lock (_lock)
