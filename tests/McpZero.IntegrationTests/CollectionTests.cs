@@ -282,6 +282,18 @@ public sealed class CollectionTests
         Assert.Contains("(InvalidArgument)", result.Stderr);
     }
 
+    [Theory]
+    [InlineData("db --help", "db create-index COLLECTION FIELD")]
+    [InlineData("resource find --help", "resource find --capability NAME")]
+    [InlineData("help db", "FIELD=A,B")]
+    public async Task DbHelpListsCommands(string commandLine, string expected)
+    {
+        CliResult result = await Daemon.RunBinaryAsync(commandLine.Split(' '));
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains(expected, result.Stdout);
+    }
+
     [Fact]
     public async Task WhereWithoutOperatorIsUsageError()
     {
