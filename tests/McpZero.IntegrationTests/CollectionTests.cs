@@ -52,7 +52,7 @@ public sealed class CollectionTests
 
         JsonElement byOwner = await FindJsonAsync(daemon, "db", "find", "agents", "--where", "owner=ada", "--fields", "agent_id,owner");
         Assert.Equal("owner", byOwner.GetProperty("used_index").GetString());
-        Assert.Equal([ada1, ada2], Ids(byOwner, "agent_id").Order());
+        Assert.Equal(new[] { ada1, ada2 }.Order(StringComparer.Ordinal), Ids(byOwner, "agent_id").Order(StringComparer.Ordinal));
         foreach (JsonElement document in byOwner.GetProperty("documents").EnumerateArray())
         {
             Assert.Equal(["agent_id", "owner"], document.EnumerateObject().Select(property => property.Name));
