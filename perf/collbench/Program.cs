@@ -2,13 +2,15 @@ using System.Diagnostics;
 using System.Globalization;
 using McpZero.Agents;
 using McpZero.Agents.Collections;
+using McpZero.Client;
 using McpZero.Protocol.Messages;
 using McpZero.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 
 // Measures the collections in process, without the socket: insert_many of traces through the
-// runtime, and a find through the owner index that returns 100 of N agents or resources.
-// Usage: collbench [--documents N] [--batch N] [--finds N] [--owners N]
+// runtime, and a find through the owner index that returns 100 of N agents or resources. With
+// --socket, it first runs the trace insert and an agents find against that daemon.
+// Usage: collbench [--documents N] [--batch N] [--finds N] [--owners N] [--socket PATH]
 
 int documents = Option("documents", 100_000);
 int batch = Option("batch", 10_000);
@@ -16,6 +18,11 @@ int finds = Option("finds", 2_000);
 int owners = Option("owners", documents / 100);
 string directory = Path.Combine(Path.GetTempPath(), "collbench-" + Environment.ProcessId);
 Console.WriteLine($"collbench: {documents} documents, batches of {batch}, {finds} finds, {owners} owners, data in {directory}");
+
+if (OptionText("socket") is { } socketPath)
+{
+    await MeasureDaemonAsync(socketPath);
+}
 
 try
 {
@@ -129,6 +136,37 @@ void FindAgents(string storeDirectory)
     });
 }
 
+// The same trace insert and a find over the daemon's socket, so the figures include the protocol.
+async Task MeasureDaemonAsync(string socketPath)
+{
+    await using McpZeroClient client = await McpZeroClient.ConnectAsync(socketPath, "collbench");
+    List<string[]> batches = [];
+    for (int start = 0; start < documents; start += batch)
+    {
+        batches.Add([.. Enumerable.Range(start, Math.Min(batch, documents - start)).Select(i =>
+            $$"""{"agent_id":"a-{{i % 1000:x10}}","plugin":"data_processing","method":"process","duration_micros":{{i % 500}}}""")]);
+    }
+
+    long started = Stopwatch.GetTimestamp();
+    foreach (string[] documentsInBatch in batches)
+    {
+        await client.Db.Traces.InsertManyAsync(documentsInBatch);
+    }
+
+    double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+    Console.WriteLine($"daemon traces insert_many: {documents} records in {seconds:F3} s = {documents / seconds:F0} records/s ({batches.Count} requests)");
+
+    // Each spawn makes the catalog durable before it replies, so 200 agents keep the set-up short.
+    string runId = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+    for (int i = 0; i < 200; i++)
+    {
+        await client.RequestAsync<AgentInfo>(new AgentSpawnRequest { Owner = $"bench-{runId}-{i % 2}" });
+    }
+
+    Measure("daemon agents find, 100 of 200 by owner (round trip)", finds, i =>
+        client.Db.Agents.FindAsync(new DbFilter().Equal("owner", $"bench-{runId}-{i % 2}"), ["agent_id", "owner", "status"], 100).GetAwaiter().GetResult());
+}
+
 // TraceLog.Append alone, without JSON, to split the insert_many cost between parsing and the log.
 async Task AppendRawAsync(string logDirectory, TraceLogOptions options)
 {
@@ -169,8 +207,11 @@ static void Measure(string name, int iterations, Func<int, DbDocumentsResponse> 
         $"p99 {micros[Math.Min(iterations - 1, iterations * 99 / 100)]:F1} us, max {micros[^1]:F1} us over {iterations} finds");
 }
 
-int Option(string name, int fallback)
+int Option(string name, int fallback) =>
+    OptionText(name) is { } text ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
+
+string? OptionText(string name)
 {
     int at = Array.IndexOf(args, "--" + name);
-    return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : fallback;
+    return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
 }
