@@ -236,7 +236,7 @@ public sealed partial class AgentRuntime
 
     private async Task UpdateAgentAsync(string agentId, string changes, CancellationToken cancellationToken)
     {
-        using DocumentInput input = DocumentInput.Parse(changes, CollectionNames.Agents, 0);
+        using DocumentInput input = DocumentInput.Parse(changes, CollectionNames.Agents, position: null);
         input.RejectOtherFields(
             ["metadata", "status"],
             "agents change through agent commands (spawn, attach, snapshot, recover, terminate); db update takes only metadata and status=terminated");
@@ -281,7 +281,7 @@ public sealed partial class AgentRuntime
                 $"resource '{resourceId}' is registered by the runtime and changes only with its plugin or agent");
         }
 
-        using DocumentInput input = DocumentInput.Parse(changes, CollectionNames.Resources, 0);
+        using DocumentInput input = DocumentInput.Parse(changes, CollectionNames.Resources, position: null);
         input.RejectOtherFields(ResourceWritableFields);
         if (input.String("resource_id") is { } newId && newId != resourceId)
         {

@@ -206,6 +206,29 @@ public sealed class CollectionTests
     }
 
     [Fact]
+    public async Task BadBatchWritesNothing()
+    {
+        await using Daemon daemon = await Daemon.StartAsync();
+        await daemon.OkAsync("db", "insert", "resources", """{"resource_id":"cam-1","resource_type":"camera","owner":"ada"}""");
+
+        CliResult traces = await daemon.CliAsync("db", "insert-many", "traces", """[{"agent_id":"a-1","method":"m"},{"agent_id":"a-1"}]""");
+        Assert.Equal(1, traces.ExitCode);
+        Assert.Contains("document 1", traces.Stderr);
+        Assert.Contains("'method'", traces.Stderr);
+        JsonElement noTraces = await FindJsonAsync(daemon, "db", "find", "traces");
+        Assert.Empty(noTraces.GetProperty("documents").EnumerateArray());
+
+        CliResult resources = await daemon.CliAsync(
+            "db", "insert-many", "resources",
+            """[{"resource_id":"cam-2","resource_type":"camera","owner":"ada"},{"resource_id":"cam-1","resource_type":"camera","owner":"ada"}]""");
+        Assert.Equal(1, resources.ExitCode);
+        Assert.Contains("(AlreadyExists)", resources.Stderr);
+        CliResult second = await daemon.CliAsync("db", "get", "resources", "cam-2");
+        Assert.Equal(1, second.ExitCode);
+        Assert.Contains("(ResourceNotFound)", second.Stderr);
+    }
+
+    [Fact]
     public async Task AgentUpdatesStayGoverned()
     {
         await using Daemon daemon = await Daemon.StartAsync();

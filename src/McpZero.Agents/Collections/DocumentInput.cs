@@ -7,19 +7,24 @@ namespace McpZero.Agents.Collections;
 internal sealed class DocumentInput : IDisposable
 {
     private readonly JsonDocument _document;
-    private readonly string _collection;
 
-    private DocumentInput(JsonDocument document, string collection)
+    // The document as errors name it: the collection, and its position when it is part of a batch.
+    private readonly string _source;
+
+    private DocumentInput(JsonDocument document, string source)
     {
         _document = document;
-        _collection = collection;
+        _source = source;
     }
 
     public JsonElement Root => _document.RootElement;
 
+    /// <param name="position">Index of the document in a batch insert; null for an update.</param>
     /// <exception cref="AgentException">InvalidArgument when the text is not one JSON object.</exception>
-    public static DocumentInput Parse(string? json, string collection, int position)
+    public static DocumentInput Parse(string? json, string collection, int? position)
     {
+        string source = position is null ? $"'{collection}'" : $"document {position} for '{collection}'";
+        string whole = position is null ? $"the changes for '{collection}'" : source;
         JsonDocument document;
         try
         {
@@ -27,17 +32,17 @@ internal sealed class DocumentInput : IDisposable
         }
         catch (JsonException ex)
         {
-            throw Invalid($"document {position} for '{collection}' is not valid JSON: {ex.Message}");
+            throw Invalid($"{whole} is not valid JSON: {ex.Message}");
         }
 
         JsonValueKind kind = document.RootElement.ValueKind;
         if (kind != JsonValueKind.Object)
         {
             document.Dispose();
-            throw Invalid($"document {position} for '{collection}' is a JSON {kind}, not an object");
+            throw Invalid($"{whole} is a JSON {kind}, not an object");
         }
 
-        return new DocumentInput(document, collection);
+        return new DocumentInput(document, source);
     }
 
     /// <summary>Rejects any property that is not in <paramref name="allowed"/>, naming it and the reason.</summary>
@@ -48,8 +53,8 @@ internal sealed class DocumentInput : IDisposable
             if (!allowed.Contains(property.Name))
             {
                 throw Invalid(reason is null
-                    ? $"field '{property.Name}' cannot be written in '{_collection}'; writable fields: {string.Join(", ", allowed)}"
-                    : $"field '{property.Name}' cannot be written in '{_collection}': {reason}");
+                    ? $"field '{property.Name}' cannot be written in {_source}; writable fields: {string.Join(", ", allowed)}"
+                    : $"field '{property.Name}' cannot be written in {_source}: {reason}");
             }
         }
     }
@@ -65,11 +70,11 @@ internal sealed class DocumentInput : IDisposable
 
         return value.ValueKind == JsonValueKind.String
             ? value.GetString()
-            : throw Invalid($"field '{field}' of '{_collection}' must be a string, not a JSON {value.ValueKind}");
+            : throw Invalid($"field '{field}' of {_source} must be a string, not a JSON {value.ValueKind}");
     }
 
     public string RequiredString(string field) =>
-        String(field) is { Length: > 0 } text ? text : throw Invalid($"field '{field}' of '{_collection}' is missing; give a non-empty string");
+        String(field) is { Length: > 0 } text ? text : throw Invalid($"field '{field}' of {_source} is missing; give a non-empty string");
 
     public long? Integer(string field)
     {
@@ -80,7 +85,7 @@ internal sealed class DocumentInput : IDisposable
 
         return value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out long number)
             ? number
-            : throw Invalid($"field '{field}' of '{_collection}' must be an integer");
+            : throw Invalid($"field '{field}' of {_source} must be an integer");
     }
 
     public List<string>? StringList(string field)
@@ -92,7 +97,7 @@ internal sealed class DocumentInput : IDisposable
 
         if (value.ValueKind != JsonValueKind.Array)
         {
-            throw Invalid($"field '{field}' of '{_collection}' must be an array of strings");
+            throw Invalid($"field '{field}' of {_source} must be an array of strings");
         }
 
         var list = new List<string>();
@@ -100,7 +105,7 @@ internal sealed class DocumentInput : IDisposable
         {
             if (element.ValueKind != JsonValueKind.String || element.GetString() is not { Length: > 0 } text)
             {
-                throw Invalid($"field '{field}' of '{_collection}' must be an array of non-empty strings");
+                throw Invalid($"field '{field}' of {_source} must be an array of non-empty strings");
             }
 
             if (!list.Contains(text, StringComparer.Ordinal))
@@ -121,7 +126,7 @@ internal sealed class DocumentInput : IDisposable
 
         if (value.ValueKind != JsonValueKind.Object)
         {
-            throw Invalid($"field '{field}' of '{_collection}' must be an object of strings");
+            throw Invalid($"field '{field}' of {_source} must be an object of strings");
         }
 
         var map = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -129,7 +134,7 @@ internal sealed class DocumentInput : IDisposable
         {
             map[property.Name] = property.Value.ValueKind == JsonValueKind.String
                 ? property.Value.GetString()!
-                : throw Invalid($"value '{property.Name}' of field '{field}' in '{_collection}' must be a string");
+                : throw Invalid($"value '{property.Name}' of field '{field}' in {_source} must be a string");
         }
 
         return map;
