@@ -43,6 +43,7 @@ public sealed partial class AgentRuntime
             _store.UpsertDocument(StoreKeys.Agent(record.AgentId), record);
             _store.UpsertDocument(StoreKeys.AgentIndex, new IdIndex { Ids = [.. _agents.Keys, record.AgentId] });
             _agents[record.AgentId] = new AgentState(record) { Variables = new PluginVariables() };
+            OnAgentChanged(null, record);
         }
 
         Log.AgentSpawned(_logger, record.AgentId, owner);
@@ -85,6 +86,7 @@ public sealed partial class AgentRuntime
                 AgentRecord updated = Clone(agent.Record);
                 updated.Plugins.Add(pluginName);
                 _store.UpsertDocument(StoreKeys.Agent(agentId), updated);
+                OnAgentChanged(agent.Record, updated);
                 agent.Record = updated;
             }
 
@@ -120,6 +122,7 @@ public sealed partial class AgentRuntime
             AgentRecord updated = Clone(agent.Record);
             updated.Snapshots.Add(snapshot.SnapshotId);
             _store.UpsertDocument(StoreKeys.Agent(agentId), updated);
+            OnAgentChanged(agent.Record, updated);
             agent.Record = updated;
 
             Log.SnapshotTaken(_logger, agentId, snapshot.SnapshotId, snapshot.Variables.Count);
@@ -169,6 +172,7 @@ public sealed partial class AgentRuntime
             updated.Plugins = [.. snapshot.Plugins];
             updated.Constraints = snapshot.Constraints;
             _store.UpsertDocument(StoreKeys.Agent(updated.AgentId), updated);
+            OnAgentChanged(agent.Record, updated);
 
             agent.Record = updated;
             agent.Variables = new PluginVariables(variables.Values);
@@ -192,6 +196,7 @@ public sealed partial class AgentRuntime
             updated.Status = AgentStatus.Terminated;
             _store.UpsertDocument(StoreKeys.Agent(agentId), updated);
             _store.Delete(StoreKeys.Variables(agentId));
+            OnAgentChanged(agent.Record, updated);
             agent.Record = updated;
             agent.Variables = new PluginVariables();
         }

@@ -78,6 +78,7 @@ public sealed partial class AgentRuntime
             }
 
             _plugins[pluginName] = new PluginState(record) { Module = module };
+            RegisterPluginResource(record, manifest.Capabilities);
         }
 
         Log.PluginInstalled(_logger, pluginName, sha256, wasm.Length, module.Exports.Count);
@@ -106,6 +107,7 @@ public sealed partial class AgentRuntime
             _plugins.TryRemove(name, out _);
             _store.UpsertDocument(StoreKeys.PluginIndex, new IdIndex { Ids = [.. _plugins.Keys] });
             _store.Delete(StoreKeys.Plugin(name));
+            UnregisterPluginResource(name);
 
             string sha256 = plugin.Record.Sha256;
             if (!_plugins.Values.Any(other => other.Record.Sha256 == sha256))

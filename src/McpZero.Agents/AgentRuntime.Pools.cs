@@ -264,6 +264,7 @@ public sealed partial class AgentRuntime
         updated.Constraints = template.Constraints;
         updated.Plugins = [.. template.Plugins];
         _store.UpsertDocument(StoreKeys.Agent(agentId), updated);
+        OnAgentChanged(agent.Record, updated);
         agent.Record = updated;
     }
 
@@ -289,6 +290,7 @@ public sealed partial class AgentRuntime
     // Calls that waited for the gate see the terminated status and fail instead of running.
     private void DeleteAgentUnderGate(AgentState agent)
     {
+        AgentRecord before = agent.Record;
         AgentRecord updated = Clone(agent.Record);
         updated.Status = AgentStatus.Terminated;
         agent.Record = updated;
@@ -306,6 +308,7 @@ public sealed partial class AgentRuntime
             }
 
             _store.UpsertDocument(StoreKeys.AgentIndex, new IdIndex { Ids = [.. _agents.Keys] });
+            OnAgentDeleted(before);
         }
 
         Log.PooledAgentDeleted(_logger, agentId);

@@ -111,6 +111,8 @@ public sealed partial class AgentRuntime : IAsyncDisposable
             var runtime = new AgentRuntime(options, loggerFactory, store, traces, engine, directoryLock);
             Directory.CreateDirectory(runtime._modulesDirectory);
             runtime.LoadCatalogs();
+            // Collections first: resetting and deleting pooled agents updates the agent indexes.
+            runtime.OpenCollections();
             runtime.LoadPools();
             return runtime;
         }

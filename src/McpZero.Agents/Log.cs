@@ -34,4 +34,19 @@ internal static partial class Log
 
     [LoggerMessage(130, LogLevel.Warning, "Execution of {Plugin}.{Method} on agent {AgentId} failed with {Code}: {Reason}", EventName = "ExecutionFailed")]
     public static partial void ExecutionFailed(ILogger logger, string agentId, string plugin, string method, ErrorCode code, string reason);
+
+    [LoggerMessage(150, LogLevel.Information, "Created index on {Collection}.{Field}", EventName = "IndexCreated")]
+    public static partial void IndexCreated(ILogger logger, string collection, string field);
+
+    [LoggerMessage(151, LogLevel.Warning, "Index on {Collection}.{Field} did not match the documents, as after a crash between a document write and its index write; rebuilt it from them", EventName = "IndexRebuilt")]
+    public static partial void IndexRebuilt(ILogger logger, string collection, string field);
+
+    [LoggerMessage(152, LogLevel.Error, "Index catalog entry '{Entry}' is skipped: {Reason}", EventName = "IndexSkipped")]
+    public static partial void IndexSkipped(ILogger logger, string entry, string reason);
+
+    [LoggerMessage(153, LogLevel.Information, "Registered resource {ResourceId} ({ResourceType}) with {Capabilities} capabilities", EventName = "ResourceRegistered")]
+    public static partial void ResourceRegistered(ILogger logger, string resourceId, string resourceType, int capabilities);
+
+    [LoggerMessage(154, LogLevel.Information, "Unregistered resource {ResourceId}", EventName = "ResourceUnregistered")]
+    public static partial void ResourceUnregistered(ILogger logger, string resourceId);
 }

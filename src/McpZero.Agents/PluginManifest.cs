@@ -5,7 +5,8 @@ namespace McpZero.Agents;
 
 /// <summary>
 /// The parts of an Extism-shaped manifest this runtime uses: the first module's hash and name,
-/// config, <c>memory.max_pages</c>, <c>memory.max_var_bytes</c> and <c>timeout_ms</c>.
+/// config, <c>memory.max_pages</c>, <c>memory.max_var_bytes</c>, <c>timeout_ms</c> and
+/// <c>capabilities</c>.
 /// </summary>
 internal sealed class PluginManifest
 {
@@ -22,6 +23,9 @@ internal sealed class PluginManifest
     public int TimeoutMs { get; private init; }
 
     public long MaxVariableBytes { get; private init; }
+
+    /// <summary>Names from the manifest's <c>capabilities</c> array, registered with the plugin's exports in the resources registry.</summary>
+    public IReadOnlyList<string> Capabilities { get; private init; } = [];
 
     public static PluginManifest Parse(string json)
     {
@@ -72,8 +76,25 @@ internal sealed class PluginManifest
                 maxVariableBytes = OptionalInt(memory, "max_var_bytes");
             }
 
+            var capabilities = new List<string>();
+            if (root.TryGetProperty("capabilities", out JsonElement capabilitiesElement))
+            {
+                if (capabilitiesElement.ValueKind != JsonValueKind.Array)
+                {
+                    throw Invalid("\"capabilities\" must be an array of strings");
+                }
+
+                foreach (JsonElement capability in capabilitiesElement.EnumerateArray())
+                {
+                    capabilities.Add(capability.ValueKind == JsonValueKind.String && capability.GetString() is { Length: > 0 } text
+                        ? text
+                        : throw Invalid("\"capabilities\" must contain only non-empty strings"));
+                }
+            }
+
             return new PluginManifest
             {
+                Capabilities = capabilities,
                 Name = OptionalString(root, "name") ?? (name == "main" ? null : name),
                 Hash = hash,
                 Config = config,

@@ -84,6 +84,29 @@ internal static class HelpText
 
         """;
 
+    private const string DbSection = """
+        Collections (agents, resources, traces, snapshots; documents are JSON objects):
+          db find COLLECTION [--where COND]... [--fields F1,F2] [--limit N]
+                      COND is FIELD=VALUE, FIELD=A,B or 'FIELD in A,B' (any of), FIELD>=N or
+                      FIELD<N (integers); a list field matches when it contains the value.
+                      --limit defaults to 100 (1 to 10000); the last line says whether an index
+                      was used
+          db get COLLECTION ID [--fields F1,F2]     trace ids are sequence numbers
+          db insert COLLECTION JSON|--file PATH     resources and traces only; prints the new id
+          db insert-many COLLECTION JSON-ARRAY|--file PATH
+                      inserts every object of the array in one batch with one durable commit
+          db update COLLECTION ID JSON|--file PATH  resources: any field but resource_id;
+                      agents: metadata, or status "terminated"; traces and snapshots: rejected
+          db delete COLLECTION ID                   resources inserted through db only
+          db create-index COLLECTION FIELD          agents and resources; kept across restarts
+          db indexes
+
+        Resources registry:
+          resource find --capability NAME [--type TYPE] [--owner NAME] [--limit N]
+          resource list [--limit N]                 --limit defaults to 1000
+
+        """;
+
     private const string BenchSection = """
         Benchmark:
           bench [--agents N] [--iterations N] [--payload-bytes N] [--plugin NAME] [--method NAME]
@@ -105,7 +128,7 @@ internal static class HelpText
 
         """;
 
-    public const string Main = Header + DaemonSection + PluginSection + AgentSection + PoolSection + TraceSection + BenchSection + ClientOptions;
+    public const string Main = Header + DaemonSection + PluginSection + AgentSection + PoolSection + TraceSection + DbSection + BenchSection + ClientOptions;
 
     public const string Plugin = "Usage: mcpzero plugin COMMAND [ARGS] [OPTIONS]\n\n" + PluginSection + ClientOptions;
 
@@ -114,6 +137,8 @@ internal static class HelpText
     public const string Pool = "Usage: mcpzero pool COMMAND [ARGS] [OPTIONS]\n\n" + PoolSection + ClientOptions;
 
     public const string Trace = "Usage: mcpzero trace COMMAND [OPTIONS]\n\n" + TraceSection + ClientOptions;
+
+    public const string Db = "Usage: mcpzero db COMMAND [ARGS] [OPTIONS]\n\n" + DbSection + ClientOptions;
 
     public const string Bench = "Usage: mcpzero bench [OPTIONS]\n\n" + BenchSection + ClientOptions;
 
@@ -205,7 +230,7 @@ internal static class HelpText
     }
 
     /// <summary>Returns true when <paramref name="command"/> has a help text of its own.</summary>
-    public static bool HasOwnHelp(string command) => command is "serve" or "plugin" or "agent" or "trace" or "bench" or "pool" or "stats";
+    public static bool HasOwnHelp(string command) => command is "serve" or "plugin" or "agent" or "trace" or "db" or "resource" or "bench" or "pool" or "stats";
 
     /// <summary>Returns the help of <paramref name="command"/>, or the main help when it has none of its own.</summary>
     public static string For(string? command) => command switch
@@ -214,6 +239,7 @@ internal static class HelpText
         "plugin" => Plugin,
         "agent" => Agent,
         "trace" => Trace,
+        "db" or "resource" => Db,
         "bench" => Bench,
         "pool" => Pool,
         "stats" => Stats,

@@ -36,6 +36,8 @@ internal static class JsonOutput
 [JsonSerializable(typeof(PoolListResponse))]
 [JsonSerializable(typeof(PoolLeaseResponse))]
 [JsonSerializable(typeof(StatsResponse))]
+[JsonSerializable(typeof(DbWriteResponse))]
+[JsonSerializable(typeof(DbIndexListResponse))]
 internal sealed partial class CliJsonContext : JsonSerializerContext
 {
     /// <summary>

@@ -50,12 +50,14 @@ namespace McpZero.Cli
                     "plugin" => await PluginCommands.RunAsync(rest).ConfigureAwait(false),
                     "agent" => await AgentCommands.RunAsync(rest).ConfigureAwait(false),
                     "trace" => await TraceCommands.RunAsync(rest).ConfigureAwait(false),
+                    "db" => await DbCommands.RunAsync(rest).ConfigureAwait(false),
+                    "resource" => await ResourceCommands.RunAsync(rest).ConfigureAwait(false),
                     "bench" => await BenchCommand.RunAsync(rest).ConfigureAwait(false),
                     "pool" => await PoolCommands.RunAsync(rest).ConfigureAwait(false),
                     "stats" => await StatsCommand.RunAsync(rest).ConfigureAwait(false),
                     _ when command.StartsWith("--", StringComparison.Ordinal) =>
                         throw new UsageException($"option {command} must follow the command, for example `mcpzero status {command} ...`"),
-                    _ => throw new UsageException($"unknown command '{command}'; use serve, status, stats, plugin, agent, pool, trace or bench"),
+                    _ => throw new UsageException($"unknown command '{command}'; use serve, status, stats, plugin, agent, pool, trace, db, resource or bench"),
                 };
             }
             catch (UsageException ex)

@@ -16,7 +16,7 @@ namespace McpZero.Client;
 /// Dispose closes the socket and fails every request still waiting with
 /// <see cref="McpZeroConnectionException"/>.
 /// </remarks>
-public sealed class McpZeroClient : IAsyncDisposable
+public sealed partial class McpZeroClient : IAsyncDisposable
 {
     private readonly Socket _socket;
     private readonly PipeReader _reader;

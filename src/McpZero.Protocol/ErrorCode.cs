@@ -20,6 +20,8 @@ public enum ErrorCode : ushort
     PluginNotFound = 11,
     SnapshotNotFound = 12,
     MethodNotFound = 13,
+    ResourceNotFound = 18,
+    DocumentNotFound = 19,
 
     // Invalid requests.
     InvalidArgument = 20,

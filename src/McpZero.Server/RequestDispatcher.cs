@@ -25,7 +25,7 @@ internal sealed partial class RequestDispatcher(AgentRuntimeService runtimeServi
             // reply. Variable changes from exec wait for the periodic checkpoint.
             if (response is not ErrorResponse && request is PluginInstallRequest or PluginRemoveRequest or AgentSpawnRequest
                 or AgentAttachRequest or AgentSnapshotRequest or AgentRecoverRequest or AgentTerminateRequest
-                or PoolCreateRequest or PoolRemoveRequest)
+                or PoolCreateRequest or PoolRemoveRequest or DbCreateIndexRequest)
             {
                 await runtime.FlushAsync(cancellationToken).ConfigureAwait(false);
             }
@@ -66,6 +66,13 @@ internal sealed partial class RequestDispatcher(AgentRuntimeService runtimeServi
             TraceListRequest list => new TraceListResponse { Records = runtime.ListTraces(list.AgentId, list.SinceUnixMicros, list.Limit) },
             TraceVerifyRequest verify => runtime.VerifyTraces(verify.FromSequence),
             StatsRequest => stats.Collect(),
+            DbInsertRequest insert => await runtime.InsertDocumentsAsync(insert.Collection ?? "", insert.Documents ?? [], cancellationToken).ConfigureAwait(false),
+            DbGetRequest get => runtime.GetDocument(get.Collection ?? "", get.Id ?? "", get.Fields ?? []),
+            DbUpdateRequest update => await runtime.UpdateDocumentAsync(update.Collection ?? "", update.Id ?? "", update.Changes ?? "", cancellationToken).ConfigureAwait(false),
+            DbDeleteRequest delete => await runtime.DeleteDocumentAsync(delete.Collection ?? "", delete.Id ?? "", cancellationToken).ConfigureAwait(false),
+            DbFindRequest find => runtime.FindDocuments(find.Collection ?? "", find.Conditions ?? [], find.Fields ?? [], find.Limit),
+            DbCreateIndexRequest create => runtime.CreateIndex(create.Collection ?? "", create.Field ?? ""),
+            DbIndexListRequest => runtime.ListIndexes(),
             HelloRequest => Error(ErrorCode.BadRequest, "hello was already exchanged on this connection"),
             _ => Error(ErrorCode.UnknownMessageType, $"message type {request.MessageType} has no handler"),
         };

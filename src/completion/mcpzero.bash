@@ -26,7 +26,7 @@ _mcpzero()
     COMPREPLY=()
 
     local client_options="--socket --json --help"
-    local commands="serve status stats plugin agent pool trace bench help version"
+    local commands="serve status stats plugin agent pool trace db resource bench help version"
 
     # Collect the command, its subcommand, the positional arguments before the cursor and the
     # --socket value, skipping the values of other options.
@@ -43,7 +43,7 @@ _mcpzero()
             --owner | --memory-mb | --timeout-ms | --fuel | --config | --plugin | --name | --agent | \
                 --since | --limit | --from | --agents | --iterations | --payload-bytes | --method | \
                 --data | --max-frame-bytes | --instances-per-plugin | --size | --max | --wait-ms | \
-                --exec | --input)
+                --exec | --input | --where | --fields | --file | --capability | --type)
                 ((i++))
                 ;;
             -*)
@@ -51,7 +51,7 @@ _mcpzero()
             *)
                 if [[ -z $command ]]; then
                     command=$word
-                elif [[ -z $subcommand && $command =~ ^(plugin|agent|pool|trace)$ ]]; then
+                elif [[ -z $subcommand && $command =~ ^(plugin|agent|pool|trace|db|resource)$ ]]; then
                     subcommand=$word
                 else
                     positional+=("$word")
@@ -84,9 +84,13 @@ _mcpzero()
             COMPREPLY=($(compgen -W "$(_mcpzero_query_names "$socket" agent list)" -- "$current"))
             return
             ;;
+        --file)
+            COMPREPLY=($(compgen -f -- "$current"))
+            return
+            ;;
         --owner | --memory-mb | --timeout-ms | --fuel | --name | --since | --limit | --from | \
             --agents | --iterations | --payload-bytes | --method | --max-frame-bytes | \
-            --instances-per-plugin | --size | --max | --wait-ms | --exec)
+            --instances-per-plugin | --size | --max | --wait-ms | --exec | --where | --fields | --capability | --type)
             return
             ;;
         --input)
@@ -112,7 +116,7 @@ _mcpzero()
             ;;
         help)
             if [[ ${#positional[@]} -eq 0 ]]; then
-                COMPREPLY=($(compgen -W "serve status stats plugin agent pool trace bench" -- "$current"))
+                COMPREPLY=($(compgen -W "serve status stats plugin agent pool trace db resource bench" -- "$current"))
             fi
             ;;
         stats)
@@ -137,7 +141,39 @@ _mcpzero()
                 verify) COMPREPLY=($(compgen -W "--from $client_options" -- "$current")) ;;
             esac
             ;;
+        db)
+            _mcpzero_db
+            ;;
+        resource)
+            case $subcommand in
+                "") COMPREPLY=($(compgen -W "find list" -- "$current")) ;;
+                find) COMPREPLY=($(compgen -W "--capability --type --owner --limit $client_options" -- "$current")) ;;
+                list) COMPREPLY=($(compgen -W "--limit $client_options" -- "$current")) ;;
+            esac
+            ;;
     esac
+}
+
+_mcpzero_db()
+{
+    if [[ -z $subcommand ]]; then
+        COMPREPLY=($(compgen -W "find get insert insert-many update delete create-index indexes" -- "$current"))
+        return
+    fi
+
+    if [[ $current == -* ]]; then
+        case $subcommand in
+            find) COMPREPLY=($(compgen -W "--where --fields --limit $client_options" -- "$current")) ;;
+            get) COMPREPLY=($(compgen -W "--fields $client_options" -- "$current")) ;;
+            insert | insert-many | update) COMPREPLY=($(compgen -W "--file $client_options" -- "$current")) ;;
+            *) COMPREPLY=($(compgen -W "$client_options" -- "$current")) ;;
+        esac
+        return
+    fi
+
+    if [[ ${#positional[@]} -eq 0 && $subcommand != indexes ]]; then
+        COMPREPLY=($(compgen -W "agents resources traces snapshots" -- "$current"))
+    fi
 }
 
 _mcpzero_plugin()

@@ -345,6 +345,17 @@ public sealed partial class ServiceUnitTests
     }
 
     [Fact]
+    public async Task CompletionListsDbCommands()
+    {
+        Assert.Equal(["db"], await CompleteAsync("mcpzero", "d"));
+        Assert.Equal(["create-index"], await CompleteAsync("mcpzero", "db", "cr"));
+        Assert.Equal(["agents", "resources", "traces", "snapshots"], await CompleteAsync("mcpzero", "db", "find", ""));
+        Assert.Equal(["resources"], await CompleteAsync("mcpzero", "db", "find", "--where", "owner=ada", "r"));
+        Assert.Contains("--where", await CompleteAsync("mcpzero", "db", "find", "agents", "--"));
+        Assert.Equal(["--capability"], await CompleteAsync("mcpzero", "resource", "find", "--cap"));
+    }
+
+    [Fact]
     public async Task CompletionAsksDaemonForNames()
     {
         await using Daemon daemon = await Daemon.StartAsync();

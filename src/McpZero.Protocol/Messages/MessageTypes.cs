@@ -35,6 +35,14 @@ public static class MessageTypes
     public const ushort PoolReturn = 44;
     public const ushort PoolRemove = 45;
 
+    public const ushort DbInsert = 50;
+    public const ushort DbGet = 51;
+    public const ushort DbUpdate = 52;
+    public const ushort DbDelete = 53;
+    public const ushort DbFind = 54;
+    public const ushort DbCreateIndex = 55;
+    public const ushort DbIndexList = 56;
+
     // Responses.
     public const ushort HelloResult = 1;
     public const ushort StatusResult = 2;
@@ -53,13 +61,18 @@ public static class MessageTypes
     public const ushort PoolListResult = 41;
     public const ushort PoolLeaseResult = 42;
 
+    public const ushort DbDocuments = 50;
+    public const ushort DbWriteResult = 51;
+    public const ushort DbIndexListResult = 52;
+
     /// <summary>Whether <paramref name="type"/> names a request this protocol version defines.</summary>
     public static bool IsKnownRequest(ushort type) => type switch
     {
         Hello or Status or Stats or PluginInstall or PluginList or PluginShow or PluginRemove
             or AgentSpawn or AgentList or AgentShow or AgentAttach or AgentExec
             or AgentSnapshot or AgentRecover or AgentTerminate or TraceList or TraceVerify
-            or PoolCreate or PoolList or PoolShow or PoolLease or PoolReturn or PoolRemove => true,
+            or PoolCreate or PoolList or PoolShow or PoolLease or PoolReturn or PoolRemove
+            or DbInsert or DbGet or DbUpdate or DbDelete or DbFind or DbCreateIndex or DbIndexList => true,
         _ => false,
     };
 }

@@ -27,6 +27,13 @@ namespace McpZero.Protocol.Messages;
 [MemoryPackUnion(MessageTypes.PoolReturn, typeof(PoolReturnRequest))]
 [MemoryPackUnion(MessageTypes.PoolRemove, typeof(PoolRemoveRequest))]
 [MemoryPackUnion(MessageTypes.Stats, typeof(StatsRequest))]
+[MemoryPackUnion(MessageTypes.DbInsert, typeof(DbInsertRequest))]
+[MemoryPackUnion(MessageTypes.DbGet, typeof(DbGetRequest))]
+[MemoryPackUnion(MessageTypes.DbUpdate, typeof(DbUpdateRequest))]
+[MemoryPackUnion(MessageTypes.DbDelete, typeof(DbDeleteRequest))]
+[MemoryPackUnion(MessageTypes.DbFind, typeof(DbFindRequest))]
+[MemoryPackUnion(MessageTypes.DbCreateIndex, typeof(DbCreateIndexRequest))]
+[MemoryPackUnion(MessageTypes.DbIndexList, typeof(DbIndexListRequest))]
 public partial interface IRequest
 {
     ushort MessageType { get; }

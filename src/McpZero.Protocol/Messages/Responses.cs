@@ -20,6 +20,9 @@ namespace McpZero.Protocol.Messages;
 [MemoryPackUnion(MessageTypes.PoolListResult, typeof(PoolListResponse))]
 [MemoryPackUnion(MessageTypes.PoolLeaseResult, typeof(PoolLeaseResponse))]
 [MemoryPackUnion(MessageTypes.StatsResult, typeof(StatsResponse))]
+[MemoryPackUnion(MessageTypes.DbDocuments, typeof(DbDocumentsResponse))]
+[MemoryPackUnion(MessageTypes.DbWriteResult, typeof(DbWriteResponse))]
+[MemoryPackUnion(MessageTypes.DbIndexListResult, typeof(DbIndexListResponse))]
 public partial interface IResponse
 {
     ushort MessageType { get; }

@@ -51,6 +51,26 @@ public sealed class PluginManifestTests
     }
 
     [Fact]
+    public void CapabilitiesParseInOrder()
+    {
+        PluginManifest manifest = PluginManifest.Parse("""{"capabilities":["image_processing","resize"]}""");
+
+        Assert.Equal(["image_processing", "resize"], manifest.Capabilities);
+    }
+
+    [Theory]
+    [InlineData("""{"capabilities":"image_processing"}""")]
+    [InlineData("""{"capabilities":[""]}""")]
+    [InlineData("""{"capabilities":[3]}""")]
+    public void BadCapabilitiesAreInvalid(string json)
+    {
+        var error = Assert.Throws<AgentException>(() => PluginManifest.Parse(json));
+
+        Assert.Equal(ErrorCode.InvalidArgument, error.Code);
+        Assert.Contains("capabilities", error.Message);
+    }
+
+    [Fact]
     public void TopLevelNameWinsOverModuleName()
     {
         PluginManifest manifest = PluginManifest.Parse("""{"name":"outer","wasm":[{"name":"inner"}]}""");

@@ -61,6 +61,27 @@ internal static class MessageSamples
         [nameof(PoolReturnRequest)] = () => new PoolReturnRequest { Name = "workers", AgentId = "a-17", KeepState = true },
         [nameof(PoolRemoveRequest)] = () => new PoolRemoveRequest { Name = "workers", Force = true },
         [nameof(StatsRequest)] = () => new StatsRequest(),
+        [nameof(DbInsertRequest)] = () => new DbInsertRequest
+        {
+            Collection = "resources",
+            Documents = ["""{"resource_type":"camera","owner":"ada"}""", """{"resource_type":"gpu","owner":"bob"}"""],
+        },
+        [nameof(DbGetRequest)] = () => new DbGetRequest { Collection = "agents", Id = "a-17", Fields = ["owner", "status"] },
+        [nameof(DbUpdateRequest)] = () => new DbUpdateRequest { Collection = "resources", Id = "cam-1", Changes = """{"owner":"grace"}""" },
+        [nameof(DbDeleteRequest)] = () => new DbDeleteRequest { Collection = "resources", Id = "cam-1" },
+        [nameof(DbFindRequest)] = () => new DbFindRequest
+        {
+            Collection = "traces",
+            Conditions =
+            [
+                new DbCondition { Field = "agent_id", Operator = DbOperator.In, Values = ["a-1", "a-2"] },
+                new DbCondition { Field = "timestamp_unix_micros", Operator = DbOperator.GreaterOrEqual, Values = ["1700000000000000"] },
+            ],
+            Fields = ["sequence", "method"],
+            Limit = 7,
+        },
+        [nameof(DbCreateIndexRequest)] = () => new DbCreateIndexRequest { Collection = "resources", Field = "owner" },
+        [nameof(DbIndexListRequest)] = () => new DbIndexListRequest(),
     };
 
     public static readonly IReadOnlyDictionary<string, Func<IResponse>> Responses = new Dictionary<string, Func<IResponse>>
@@ -180,6 +201,17 @@ internal static class MessageSamples
             Requests = [new RequestStats { MessageType = MessageTypes.AgentExec, Name = "AgentExec", Latency = SampleLatency() }],
             PluginMethods = [new PluginMethodStats { Plugin = "counter", Method = "count", Failures = 3, Duration = SampleLatency() }],
             Errors = [new ErrorStats { Code = ErrorCode.PluginTrap, Count = 4 }],
+        },
+        [nameof(DbDocumentsResponse)] = () => new DbDocumentsResponse
+        {
+            Documents = ["""{"agent_id":"a-17","owner":"ops"}"""],
+            UsedIndex = "owner",
+            Examined = 3,
+        },
+        [nameof(DbWriteResponse)] = () => new DbWriteResponse { Ids = ["0", "1"] },
+        [nameof(DbIndexListResponse)] = () => new DbIndexListResponse
+        {
+            Indexes = [new DbIndexInfo { Collection = "agents", Field = "owner", Values = 2, Entries = 5, BuiltIn = true }],
         },
     };
 
