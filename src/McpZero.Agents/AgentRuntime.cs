@@ -77,7 +77,7 @@ public sealed partial class AgentRuntime : IAsyncDisposable
             store = StateStore.Open(
                 new StateStoreOptions { Directory = Path.Combine(dataDirectory, "store"), CheckpointInterval = options.CheckpointInterval },
                 loggerFactory.CreateLogger<StateStore>());
-            traces = TraceLog.Open(Path.Combine(dataDirectory, "traces"), loggerFactory.CreateLogger<TraceLog>());
+            traces = TraceLog.Open(Path.Combine(dataDirectory, "traces"), loggerFactory.CreateLogger<TraceLog>(), options.Traces);
             engine = new PluginEngine(
                 new PluginEngineOptions { CacheDirectory = Path.Combine(dataDirectory, "cache"), InstancesPerPlugin = options.InstancesPerPlugin },
                 loggerFactory.CreateLogger<PluginEngine>());

@@ -1,3 +1,5 @@
+using McpZero.Storage;
+
 namespace McpZero.Agents;
 
 /// <summary>Settings of the agent runtime; the server fills them from configuration.</summary>
@@ -36,4 +38,7 @@ public sealed class AgentRuntimeOptions
 
     /// <summary>Executions allowed to run at once; more wait. Defaults to the number of cores.</summary>
     public int MaxConcurrentExecutions { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Segment size and retention limits of the trace log.</summary>
+    public TraceLogOptions Traces { get; init; } = new();
 }

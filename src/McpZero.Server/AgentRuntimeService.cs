@@ -1,3 +1,4 @@
+using McpZero.Storage;
 using McpZero.Agents;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -34,6 +35,12 @@ internal sealed class AgentRuntimeService(ServerOptions options, ILoggerFactory 
                 DefaultTimeoutMs = options.DefaultTimeoutMs,
                 DefaultMemoryMb = options.DefaultMemoryMb,
                 CheckpointInterval = options.CheckpointInterval,
+                Traces = new TraceLogOptions
+                {
+                    SegmentBytes = options.TraceSegmentBytes,
+                    MaxBytes = options.TraceMaxBytes,
+                    MaxAge = options.TraceMaxAge,
+                },
             },
             loggerFactory);
         Log.RuntimeOpened(_logger, options.DataDirectory);

@@ -53,6 +53,17 @@ public sealed record ServerOptions
 
     public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(30);
 
+    // Trace log: segment files and retention.
+
+    /// <summary>Size of one trace log segment file in bytes; retention frees disk space one segment at a time.</summary>
+    public long TraceSegmentBytes { get; init; } = 64L << 20;
+
+    /// <summary>Trace log size in bytes above which retention removes the oldest records; 0 keeps everything.</summary>
+    public long TraceMaxBytes { get; init; }
+
+    /// <summary>Age after which retention removes trace records; zero keeps everything.</summary>
+    public TimeSpan TraceMaxAge { get; init; }
+
     /// <summary>
     /// Builds options from configuration. Defaults depend on whether systemd started the process:
     /// a service uses /run and /var/lib, a developer's run uses ./var.
@@ -80,6 +91,9 @@ public sealed record ServerOptions
             DefaultTimeoutMs = ReadInt(configuration, "DefaultTimeoutMs", 5_000, 1, 600_000),
             DefaultMemoryMb = ReadInt(configuration, "DefaultMemoryMb", 64, 1, 4096),
             CheckpointInterval = TimeSpan.FromSeconds(ReadInt(configuration, "CheckpointIntervalSeconds", 30, 1, 86400)),
+            TraceSegmentBytes = ReadPowerOfTwo(configuration, "TraceSegmentBytes", 64L << 20, 256L << 10, 1L << 30),
+            TraceMaxBytes = ReadLong(configuration, "TraceMaxBytes", 0, 0, long.MaxValue),
+            TraceMaxAge = TimeSpan.FromSeconds(ReadLong(configuration, "TraceMaxAgeSeconds", 0, 0, 100L * 365 * 86400)),
         };
 
         // An exec request carries the input plus the agent id, method and plugin name. The default
@@ -102,6 +116,7 @@ public sealed record ServerOptions
     {
         "SocketPath", "DataDirectory", "SocketMode", "MaxFrameBytes", "ShutdownTimeoutSeconds", "MaxConnections",
         "InstancesPerPlugin", "MaxConcurrentExecutions", "MaxInputBytes", "DefaultTimeoutMs", "DefaultMemoryMb", "CheckpointIntervalSeconds",
+        "TraceSegmentBytes", "TraceMaxBytes", "TraceMaxAgeSeconds",
         "Logging",
     };
 
@@ -120,6 +135,33 @@ public sealed record ServerOptions
         if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) || value < min || value > max)
         {
             throw new ArgumentException($"configuration value {key}='{text}' is invalid; use an integer from {min} to {max}");
+        }
+
+        return value;
+    }
+
+    private static long ReadLong(IConfiguration configuration, string key, long defaultValue, long min, long max)
+    {
+        string? text = configuration[key];
+        if (text is null)
+        {
+            return defaultValue;
+        }
+
+        if (!long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long value) || value < min || value > max)
+        {
+            throw new ArgumentException($"configuration value {key}='{text}' is invalid; use an integer from {min} to {max}");
+        }
+
+        return value;
+    }
+
+    private static long ReadPowerOfTwo(IConfiguration configuration, string key, long defaultValue, long min, long max)
+    {
+        long value = ReadLong(configuration, key, defaultValue, min, max);
+        if (!long.IsPow2(value))
+        {
+            throw new ArgumentException($"configuration value {key}='{value}' is invalid; use a power of two from {min} to {max}, such as {defaultValue}");
         }
 
         return value;

@@ -103,16 +103,18 @@ public sealed class TraceLogTests : IDisposable
             log.Append(Draft($"agent-{i % 2}", i) with { TimestampUnixMicros = 1000 + i });
         }
 
-        var all = log.List(null, 0, 100);
-        var agentOne = log.List("agent-1", 0, 100);
-        var lastThree = log.List("agent-0", 0, 3);
-        var recent = log.List(null, 1025, 100);
+        var all = log.List(null, 0, long.MaxValue, 100);
+        var agentOne = log.List("agent-1", 0, long.MaxValue, 100);
+        var lastThree = log.List("agent-0", 0, long.MaxValue, 3);
+        var recent = log.List(null, 1025, long.MaxValue, 100);
+        var window = log.List(null, 1010, 1012, 100);
 
         Assert.Equal(30, all.Count);
         Assert.Equal(15, agentOne.Count);
         Assert.All(agentOne, record => Assert.Equal("agent-1", record.AgentId));
         Assert.Equal(new long[] { 24, 26, 28 }, lastThree.Select(record => record.Sequence));
         Assert.Equal(new long[] { 25, 26, 27, 28, 29 }, recent.Select(record => record.Sequence));
+        Assert.Equal(new long[] { 10, 11, 12 }, window.Select(record => record.Sequence));
     }
 
     [Fact]
@@ -301,15 +303,20 @@ public sealed class TraceLogTests : IDisposable
 
     private static TraceVerification Run(List<TraceRecord> chain, long? appendedCount = null)
     {
+        // Every commit ends with a seal, so the chain gets one over the records it still contains.
         var verifier = new TraceChainVerifier(0);
+        var hashes = new List<byte[]>();
         foreach (var record in chain)
         {
             if (!verifier.Accept(record))
             {
-                break;
+                return verifier.Complete(appendedCount ?? chain.Count);
             }
+
+            hashes.Add(record.Hash);
         }
 
+        verifier.AcceptSeal(new TraceSeal(chain[0].Sequence, chain[^1].Sequence, chain[^1].Hash, MerkleTree.ComputeRoot(hashes)));
         return verifier.Complete(appendedCount ?? chain.Count);
     }
 
