@@ -56,7 +56,7 @@ internal sealed class RequestDispatcher(AgentRuntimeService runtimeService, Serv
             AgentSnapshotRequest snapshot => await runtime.SnapshotAsync(snapshot.AgentId, cancellationToken).ConfigureAwait(false),
             AgentRecoverRequest recover => await runtime.RecoverAsync(recover.SnapshotId, cancellationToken).ConfigureAwait(false),
             AgentTerminateRequest terminate => await TerminateAsync(runtime, terminate.AgentId, cancellationToken).ConfigureAwait(false),
-            TraceListRequest list => new TraceListResponse { Records = runtime.ListTraces(list.AgentId, list.SinceUnixMicros, list.UntilUnixMicros, list.Limit) },
+            TraceListRequest list => new TraceListResponse { Records = runtime.ListTraces(list.AgentId, list.SinceUnixMicros, list.UntilUnixMicros == 0 ? long.MaxValue : list.UntilUnixMicros, list.Limit) },
             TraceVerifyRequest verify => runtime.VerifyTraces(verify.FromSequence),
             HelloRequest => Error(ErrorCode.BadRequest, "hello was already exchanged on this connection"),
             _ => Error(ErrorCode.UnknownMessageType, $"message type {request.MessageType} has no handler"),

@@ -123,9 +123,13 @@ public sealed partial class TraceLog
         try
         {
             var record = DocumentSerializer<TraceRecord>.Deserialize(bytes);
-            return record is null
-                ? new LogEntry(address, nextAddress, null, null, "entry is a null record")
-                : new LogEntry(address, nextAddress, record, null, null);
+            if (record is null || record.Hash.Length != TraceHash.HashBytes)
+            {
+                // A zeroed payload decodes as a record with no members, so it needs this check.
+                return new LogEntry(address, nextAddress, null, null, "entry is not a trace record: it has no 32-byte hash");
+            }
+
+            return new LogEntry(address, nextAddress, record, null, null);
         }
         catch (Exception exception) when (exception is MemoryPack.MemoryPackSerializationException or ArgumentException or IndexOutOfRangeException or InvalidOperationException)
         {

@@ -119,6 +119,7 @@ public sealed partial class CliTests
         [
             "SocketPath", "DataDirectory", "SocketMode", "MaxFrameBytes", "ShutdownTimeoutSeconds", "MaxConnections",
             "InstancesPerPlugin", "MaxConcurrentExecutions", "MaxInputBytes", "DefaultTimeoutMs", "DefaultMemoryMb", "CheckpointIntervalSeconds",
+            "TraceSegmentBytes", "TraceMaxBytes", "TraceMaxAgeSeconds",
         ];
         foreach (string key in keys)
         {
