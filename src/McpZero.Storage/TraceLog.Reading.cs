@@ -123,10 +123,13 @@ public sealed partial class TraceLog
         try
         {
             var record = DocumentSerializer<TraceRecord>.Deserialize(bytes);
-            if (record is null || record.Hash.Length != TraceHash.HashBytes)
+            // A zeroed or cut payload can decode as a record with fewer members, whose other members
+            // stay null or empty.
+            if (record is null || record.AgentId is null || record.Plugin is null || record.Method is null
+                || record.InputSha256 is null || record.OutputSha256 is null || record.PreviousHash is null
+                || record.Hash is not { Length: TraceHash.HashBytes })
             {
-                // A zeroed payload decodes as a record with no members, so it needs this check.
-                return new LogEntry(address, nextAddress, null, null, "entry is not a trace record: it has no 32-byte hash");
+                return new LogEntry(address, nextAddress, null, null, "entry is not a complete trace record");
             }
 
             return new LogEntry(address, nextAddress, record, null, null);

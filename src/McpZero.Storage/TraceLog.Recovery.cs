@@ -13,9 +13,9 @@ public sealed partial class TraceLog
     /// A record that fails its chain check is logged and still read, so tampering in the middle of the
     /// log keeps its later records; <see cref="Verify"/> reports it. The head is the readable record
     /// with the highest sequence. When the commit cookie counts more records than are readable, the
-    /// tail was truncated or overwritten: the missing sequences are logged as lost, new records reuse
-    /// them, and the cookie remembers the damaged region, from the last good entry to the address
-    /// where appending resumes, so that reads skip it. When the last kept block has fewer readable records than its index entry says,
+    /// tail was truncated or overwritten. The missing sequences are logged as lost and new records
+    /// reuse them. The cookie then remembers the damaged region, from the last good entry to the
+    /// address where appending resumes, so that reads skip it. When the last kept block has fewer readable records than its index entry says,
     /// the damage reaches into it, so that block is dropped and reading starts one block earlier.
     /// </remarks>
     private void Recover()

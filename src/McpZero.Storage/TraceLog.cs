@@ -36,7 +36,7 @@ public sealed partial class TraceLog : IAsyncDisposable, IDisposable
     private byte[] _headHash;
     private int _disposed;
 
-    // Hashes of the records since the last seal; the next seal covers them.
+    // Hashes of the records since the last seal, which the next seal covers.
     private readonly List<byte[]> _batchHashes = [];
     private long _batchFirstSequence;
 
@@ -46,7 +46,7 @@ public sealed partial class TraceLog : IAsyncDisposable, IDisposable
     private OpenBlock _openBlock = OpenBlock.Empty;
     private TraceAnchor? _anchor;
 
-    // Regions of the log that an open found damaged and stepped over, oldest first; reads skip them.
+    // Regions of the log that an open found damaged and stepped over, oldest first. Reads skip them.
     private List<DamagedRegion> _damagedRegions = [];
     private bool _closeBlockAtNextSeal;
 

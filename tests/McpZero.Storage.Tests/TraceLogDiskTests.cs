@@ -71,7 +71,7 @@ public sealed class TraceLogDiskTests : IDisposable
         var file = Segment();
         var seven = Decode(file.Payload(file.Records.ElementAt(7)));
 
-        // The forger knows the format and links the forged record to record 7 with a correct hash.
+        // The forged record copies record 8 with a new duration, links to record 7 and carries a correct hash.
         var forged = Decode(file.Payload(file.Records.ElementAt(8)));
         forged.DurationMicros = 999_999;
         forged.PreviousHash = seven.Hash;
@@ -173,7 +173,7 @@ public sealed class TraceLogDiskTests : IDisposable
     }
 
     [Fact]
-    public async Task AppendBatchAsync_ManyRecords_OneChainAfterReopen()
+    public async Task AppendBatchAsync_ThreeThousand_VerifiesAfterReopen()
     {
         var drafts = Enumerable.Range(0, 3000).Select(i => Draft(i)).ToArray();
         await using (var log = Open())
@@ -193,7 +193,7 @@ public sealed class TraceLogDiskTests : IDisposable
     }
 
     [Fact]
-    public async Task List_SinceAndUntil_MatchFullScanAfterReopen()
+    public async Task List_TimeRange_UsesIndexAfterReopen()
     {
         await using (var log = Open(blockRecords: 16))
         {
