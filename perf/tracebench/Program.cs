@@ -22,16 +22,24 @@ if (options.Binary is not null)
 
 static async Task BenchAppendAsync(Options options)
 {
-    var directory = Path.Combine(options.Work, "append");
-    await using var log = TraceLog.Open(directory, NullLogger.Instance);
-    for (var round = 1; round <= 3; round++)
+    foreach (var memoryBytes in new long[] { 1 << 20, 64 << 20 })
     {
-        var drafts = Drafts(options.Batch, round * options.Batch, 0);
-        var stopwatch = Stopwatch.StartNew();
-        await log.AppendBatchAsync(drafts);
-        stopwatch.Stop();
-        Report($"batch append round {round}", options.Batch / stopwatch.Elapsed.TotalSeconds, "records/s",
-            $"{options.Batch} records in {stopwatch.Elapsed.TotalMilliseconds:F1} ms including the durable commit");
+        var directory = Path.Combine(options.Work, $"append-{memoryBytes}");
+        await using var log = TraceLog.Open(directory, NullLogger.Instance, new TraceLogOptions { MemoryBytes = memoryBytes });
+        for (var round = 1; round <= 3; round++)
+        {
+            var drafts = Drafts(options.Batch, round * options.Batch, 0);
+            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            var stopwatch = Stopwatch.StartNew();
+            log.AppendBatch(drafts);
+            var appended = stopwatch.Elapsed;
+            await log.CommitAsync();
+            stopwatch.Stop();
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+            Report($"batch append round {round}, {memoryBytes >> 20} MiB log memory", options.Batch / stopwatch.Elapsed.TotalSeconds, "records/s",
+                $"{options.Batch} records in {stopwatch.Elapsed.TotalMilliseconds:F1} ms: {appended.TotalMilliseconds:F1} ms to append, the rest for the durable commit; " +
+                $"process CPU time {cpu.TotalMilliseconds:F0} ms, {options.Batch / cpu.TotalSeconds:F0} records per CPU second");
+        }
     }
 }
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics;
 using FASTER.core;
 using McpZero.Storage.Internal;
@@ -25,6 +26,9 @@ public sealed partial class TraceLog : IAsyncDisposable, IDisposable
     private readonly FasterLog _log;
     private readonly TraceIndexFile _indexFile;
     private readonly object _appendLock = new();
+
+    // Serialization buffer of the append path, reused under the append lock.
+    private readonly ArrayBufferWriter<byte> _serializeBuffer = new(1024);
     private readonly object _indexFileLock = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _commitLoop;
@@ -313,16 +317,17 @@ public sealed partial class TraceLog : IAsyncDisposable, IDisposable
         };
         record.Hash = TraceHash.Compute(record);
 
-        var bytes = DocumentSerializer<TraceRecord>.Serialize(record);
-        if (bytes.Length + EntryOverheadBytes > _options.PageBytes)
+        _serializeBuffer.ResetWrittenCount();
+        DocumentSerializer<TraceRecord>.Serialize(record, _serializeBuffer);
+        if (_serializeBuffer.WrittenCount + EntryOverheadBytes > _options.PageBytes)
         {
             throw new ArgumentException(
-                $"trace record for agent '{draft.AgentId}' method '{draft.Method}' is {bytes.Length} bytes and does not fit in a log page of {_options.PageBytes} bytes; " +
+                $"trace record for agent '{draft.AgentId}' method '{draft.Method}' is {_serializeBuffer.WrittenCount} bytes and does not fit in a log page of {_options.PageBytes} bytes; " +
                 "shorten the names or raise TraceLogOptions.PageBytes",
                 nameof(draft));
         }
 
-        var address = _log.Enqueue(bytes);
+        var address = _log.Enqueue(_serializeBuffer.WrittenSpan);
         TrackRecord(record, address);
         if (_batchHashes.Count >= _options.BlockRecords)
         {

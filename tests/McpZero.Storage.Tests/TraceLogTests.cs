@@ -254,6 +254,45 @@ public sealed class TraceLogTests : IDisposable
         Assert.Equal(GoldenHash, Convert.ToHexString(hash));
     }
 
+    [Fact]
+    public void MerkleTree_FiveLeaves_MatchesGoldenValue()
+    {
+        var leaves = Enumerable.Range(0, 5).Select(i => SHA256.HashData(new[] { (byte)i })).ToArray();
+
+        var root = MerkleTree.ComputeRoot(leaves);
+
+        // RFC 6962 MTH over leaves SHA-256(byte i), computed with Python hashlib.
+        Assert.Equal("6B313B611B40676B9E1DFD70C4503F2379F88F0F1C2740FB7E1CACC32C113465", Convert.ToHexString(root));
+    }
+
+    [Fact]
+    public void MerkleTree_AnyCount_MatchesRecursiveDefinition()
+    {
+        for (var count = 1; count <= 40; count++)
+        {
+            var leaves = Enumerable.Range(0, count).Select(i => SHA256.HashData(BitConverter.GetBytes(i))).ToArray();
+
+            Assert.Equal(Convert.ToHexString(ReferenceRoot(leaves)), Convert.ToHexString(MerkleTree.ComputeRoot(leaves)));
+        }
+    }
+
+    // RFC 6962 section 2.1, written as the recursion it defines.
+    private static byte[] ReferenceRoot(byte[][] leaves)
+    {
+        if (leaves.Length == 1)
+        {
+            return SHA256.HashData([0x00, .. leaves[0]]);
+        }
+
+        var split = 1;
+        while (split * 2 < leaves.Length)
+        {
+            split *= 2;
+        }
+
+        return SHA256.HashData([0x01, .. ReferenceRoot(leaves[..split]), .. ReferenceRoot(leaves[split..])]);
+    }
+
     // Computed outside .NET from the byte layout documented on TraceHash (Python struct.pack plus hashlib).
     private const string GoldenHash = "54AF530E8FCEA6A4D7BE46AE1C1EDB5252D929B003BB54287B7344ADADE0EFA7";
 

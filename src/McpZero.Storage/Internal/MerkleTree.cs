@@ -8,44 +8,46 @@ namespace McpZero.Storage.Internal;
 /// <remarks>
 /// A leaf is SHA-256(0x00 || record hash) and an inner node SHA-256(0x01 || left || right). A list of
 /// n > 1 leaves splits at the largest power of two below n, so the root also fixes the leaf count.
+/// Reducing level by level and carrying an odd last node up unchanged builds that same tree.
 /// </remarks>
 internal static class MerkleTree
 {
+    private const int HashBytes = TraceHash.HashBytes;
+
     public static byte[] ComputeRoot(IReadOnlyList<byte[]> recordHashes)
     {
         ArgumentOutOfRangeException.ThrowIfZero(recordHashes.Count);
 
-        var level = new byte[recordHashes.Count][];
-        Span<byte> leaf = stackalloc byte[1 + TraceHash.HashBytes];
-        for (var i = 0; i < recordHashes.Count; i++)
+        var count = recordHashes.Count;
+        var level = new byte[count * HashBytes];
+        Span<byte> input = stackalloc byte[1 + 2 * HashBytes];
+        input[0] = 0x00;
+        for (var i = 0; i < count; i++)
         {
-            leaf[0] = 0x00;
-            recordHashes[i].CopyTo(leaf[1..]);
-            level[i] = SHA256.HashData(leaf);
+            recordHashes[i].CopyTo(input[1..]);
+            SHA256.HashData(input[..(1 + HashBytes)], level.AsSpan(i * HashBytes, HashBytes));
         }
 
-        return Reduce(level, 0, level.Length);
-    }
-
-    private static byte[] Reduce(byte[][] leaves, int start, int count)
-    {
-        if (count == 1)
+        input[0] = 0x01;
+        while (count > 1)
         {
-            return leaves[start];
+            var parents = 0;
+            for (var i = 0; i + 1 < count; i += 2)
+            {
+                level.AsSpan(i * HashBytes, 2 * HashBytes).CopyTo(input[1..]);
+                SHA256.HashData(input, level.AsSpan(parents * HashBytes, HashBytes));
+                parents++;
+            }
+
+            if (count % 2 == 1)
+            {
+                level.AsSpan((count - 1) * HashBytes, HashBytes).CopyTo(level.AsSpan(parents * HashBytes));
+                parents++;
+            }
+
+            count = parents;
         }
 
-        var split = 1;
-        while (split * 2 < count)
-        {
-            split *= 2;
-        }
-
-        var left = Reduce(leaves, start, split);
-        var right = Reduce(leaves, start + split, count - split);
-        Span<byte> node = stackalloc byte[1 + 2 * TraceHash.HashBytes];
-        node[0] = 0x01;
-        left.CopyTo(node[1..]);
-        right.CopyTo(node[(1 + TraceHash.HashBytes)..]);
-        return SHA256.HashData(node);
+        return level.AsSpan(0, HashBytes).ToArray();
     }
 }
