@@ -56,7 +56,7 @@ static async Task<long> BuildLogAsync(Options options, string directory)
         }
     }
 
-    Report("build log", stopwatch.Elapsed.TotalSeconds, "s", $"{options.Records} records, one timestamp per microsecond step of 1000");
+    Report("build log", stopwatch.Elapsed.TotalSeconds, "s", $"{options.Records} records, timestamps 1 ms apart");
     return first;
 }
 

@@ -56,6 +56,9 @@ public sealed partial class TraceLog
             TraceLogLog.ChainBrokenOnOpen(_logger, _directory, broken.FirstBadSequence, broken.Message);
         }
 
+        // NOTE: FasterLog's iterator reads a zero length as the end of a page and continues on the next
+        // page. A record zeroed in the last page therefore hides the records after it, and this open
+        // reports them as a lost tail (error 3104) instead of leaving the gap for Verify to name.
         var expected = cookie?.NextSequence ?? _nextSequence;
         if (expected > _nextSequence)
         {

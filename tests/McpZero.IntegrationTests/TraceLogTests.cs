@@ -111,6 +111,23 @@ public sealed class TraceLogTests
         Assert.Contains("Trace retention removed records 0 to", restarted.Log);
     }
 
+    [Fact]
+    public async Task ListFiltersByTimeRange()
+    {
+        await using Daemon daemon = await Daemon.StartAsync();
+        string agentId = await SpawnAsync(daemon);
+        await ExecAsync(daemon, agentId, 5);
+
+        string past = await daemon.OkAsync("trace", "list", "--until", "2020-01-01T00:00:00Z");
+        string recent = await daemon.OkAsync("trace", "list", "--since", "1h", "--until", "2099-01-01T00:00:00Z");
+        CliResult empty = await daemon.CliAsync("trace", "list", "--since", "2026-01-02T00:00:00Z", "--until", "2026-01-01T00:00:00Z");
+
+        Assert.Single(past.Split('\n'));
+        Assert.Equal(6, recent.Split('\n').Length);
+        Assert.Equal(1, empty.ExitCode);
+        Assert.Contains("trace time range is empty", empty.Stderr);
+    }
+
     private static async Task<TraceVerifyResponse> WaitForAnchorAsync(Daemon daemon)
     {
         await using McpZeroClient client = await daemon.ConnectAsync();

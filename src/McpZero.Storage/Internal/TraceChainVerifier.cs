@@ -1,9 +1,9 @@
 namespace McpZero.Storage.Internal;
 
 /// <summary>
-/// Checks trace log entries in log order: consecutive sequence numbers, each previous hash equal to
-/// the hash of the record before, each hash equal to the recomputed one, and each seal matching the
-/// batch of records since the seal before it.
+/// Checks trace log entries in log order. Sequence numbers must be consecutive, each previous hash
+/// must equal the hash of the record before, each hash the recomputed one, and each seal must match
+/// the batch of records since the seal before it.
 /// </summary>
 /// <remarks>
 /// A changed record fails its hash; a removed record leaves a gap in the sequence; an inserted or
@@ -153,12 +153,6 @@ internal sealed class TraceChainVerifier
                 ? $"chain intact: no records from sequence {_fromSequence} on"
                 : $"chain intact: checked {RecordsChecked} records from sequence {_fromSequence} to {ExpectedSequence - 1} and {SealsChecked} seals");
     }
-
-    /// <summary>
-    /// Forgets the failure of the last entry. Every check fails before it changes any state, so the
-    /// verifier continues as if that entry had not been offered.
-    /// </summary>
-    public void ClearFailure() => Failure = null;
 
     private bool Fail(long sequence, string message)
     {
