@@ -49,14 +49,8 @@ public sealed partial class AgentRuntime
             {
                 // Every draft is checked before the first append, so a bad document appends nothing.
                 List<TraceRecordDraft> drafts = [.. documents.Select((json, i) => ParseTraceDraft(json, i))];
-                var ids = new string[drafts.Count];
-                for (int i = 0; i < drafts.Count; i++)
-                {
-                    ids[i] = _traces.Append(drafts[i]).Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                }
-
-                await _traces.CommitAsync(cancellationToken).ConfigureAwait(false);
-                return new DbWriteResponse { Ids = ids };
+                IReadOnlyList<TraceRecord> appended = await _traces.AppendBatchAsync(drafts, cancellationToken).ConfigureAwait(false);
+                return new DbWriteResponse { Ids = [.. appended.Select(record => record.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture))] };
             }
 
             case CollectionNames.Agents:
@@ -178,20 +172,25 @@ public sealed partial class AgentRuntime
         List<FieldCondition<TraceRecord>> filter = Schemas.Traces.CompileFilter(conditions);
         IReadOnlyList<FieldDefinition<TraceRecord>> projection = Schemas.Traces.CompileProjection(fields);
 
-        // The trace log can skip other agents and older records while it reads, so an agent_id
-        // equality and a start time go to it. The other conditions are tested here.
+        // The trace log can skip other agents and records outside a time range while it reads, so an
+        // agent_id equality and the time bounds go to it. The other conditions are tested here.
         string? agentId = filter.FirstOrDefault(condition => condition.Field.Name == "agent_id" && condition.Operator == DbOperator.Equal)?.Values[0];
         long since = filter
             .Where(condition => condition.Field.Name == "timestamp_unix_micros" && condition.Operator == DbOperator.GreaterOrEqual)
             .Select(condition => condition.Numbers[0])
             .DefaultIfEmpty(0)
             .Max();
+        long until = filter
+            .Where(condition => condition.Field.Name == "timestamp_unix_micros" && condition.Operator == DbOperator.Less)
+            .Select(condition => condition.Numbers[0] - 1)
+            .DefaultIfEmpty(long.MaxValue)
+            .Min();
 
         // NOTE: the trace log offers only a newest-N read, so this reads every record that matches the
-        // agent and start time into memory before the other conditions run.
+        // agent and time range into memory before the other conditions run.
         var matches = new List<TraceRecord>();
         long examined = 0;
-        foreach (TraceRecord record in _traces.List(agentId, since, int.MaxValue))
+        foreach (TraceRecord record in _traces.List(agentId, since, until, int.MaxValue))
         {
             examined++;
             if (CollectionSchema<TraceRecord>.Matches(record, filter))
@@ -217,7 +216,7 @@ public sealed partial class AgentRuntime
         }
 
         // NOTE: a read by sequence scans the log, because the trace log has no sequence index.
-        return _traces.List(null, 0, int.MaxValue).FirstOrDefault(record => record.Sequence == sequence);
+        return _traces.List(null, 0, long.MaxValue, int.MaxValue).FirstOrDefault(record => record.Sequence == sequence);
     }
 
     private IEnumerable<SnapshotRecord> Snapshots()

@@ -6,14 +6,20 @@ namespace McpZero.Agents;
 
 public sealed partial class AgentRuntime
 {
-    public TraceInfo[] ListTraces(string? agentId, long sinceUnixMicros, int limit)
+    public TraceInfo[] ListTraces(string? agentId, long sinceUnixMicros, long untilUnixMicros, int limit)
     {
         if (limit <= 0 || limit > 10_000)
         {
             throw new AgentException(ErrorCode.InvalidArgument, $"trace limit {limit} is out of range; use 1 to 10000");
         }
 
-        return [.. _traces.List(agentId, sinceUnixMicros, limit).Select(ToInfo)];
+        if (untilUnixMicros < sinceUnixMicros)
+        {
+            throw new AgentException(
+                ErrorCode.InvalidArgument, $"trace time range is empty: until ({untilUnixMicros} µs) is before since ({sinceUnixMicros} µs)");
+        }
+
+        return [.. _traces.List(agentId, sinceUnixMicros, untilUnixMicros, limit).Select(ToInfo)];
     }
 
     public TraceVerifyResponse VerifyTraces(long fromSequence)
@@ -24,15 +30,17 @@ public sealed partial class AgentRuntime
         }
 
         long count = _traces.Count;
-        if (fromSequence > 0 && fromSequence >= count)
+        long first = _traces.FirstSequence;
+        if (fromSequence > first && fromSequence >= count)
         {
             throw new AgentException(
                 ErrorCode.InvalidArgument,
-                count == 0
+                count == first
                     ? $"trace sequence {fromSequence} does not exist: the trace log is empty"
-                    : $"trace sequence {fromSequence} does not exist: the trace log holds sequences 0 to {count - 1}");
+                    : $"trace sequence {fromSequence} does not exist: the trace log holds sequences {first} to {count - 1}");
         }
 
+        TraceAnchor? anchor = _traces.Anchor;
         TraceVerification verification = _traces.Verify(fromSequence);
         return new TraceVerifyResponse
         {
@@ -41,6 +49,8 @@ public sealed partial class AgentRuntime
             FirstBadSequence = verification.FirstBadSequence,
             Message = verification.Message,
             HeadHash = Convert.ToHexStringLower(_traces.HeadHash),
+            AnchorSequence = anchor?.Sequence ?? -1,
+            AnchorHash = anchor is null ? "" : Convert.ToHexStringLower(anchor.Hash),
         };
     }
 

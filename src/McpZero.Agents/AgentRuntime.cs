@@ -98,7 +98,7 @@ public sealed partial class AgentRuntime : IAsyncDisposable
             store = StateStore.Open(
                 new StateStoreOptions { Directory = Path.Combine(dataDirectory, "store"), CheckpointInterval = options.CheckpointInterval, MemoryBytes = options.StoreMemoryBytes },
                 loggerFactory.CreateLogger<StateStore>());
-            traces = TraceLog.Open(Path.Combine(dataDirectory, "traces"), loggerFactory.CreateLogger<TraceLog>());
+            traces = TraceLog.Open(Path.Combine(dataDirectory, "traces"), loggerFactory.CreateLogger<TraceLog>(), options.Traces);
             engine = new PluginEngine(
                 new PluginEngineOptions
                 {

@@ -1,4 +1,5 @@
 using McpZero.Agents.Governance;
+using McpZero.Storage;
 
 namespace McpZero.Agents;
 
@@ -63,4 +64,7 @@ public sealed class AgentRuntimeOptions
     /// <see cref="MaxConcurrentExecutions"/>; the queue timeout also bounds the wait for memory.
     /// </summary>
     public ExecutionGovernorOptions Governance { get; init; } = new();
+
+    /// <summary>Segment size and retention limits of the trace log.</summary>
+    public TraceLogOptions Traces { get; init; } = new();
 }

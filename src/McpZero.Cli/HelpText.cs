@@ -79,8 +79,11 @@ internal static class HelpText
 
     private const string TraceSection = """
         Trace log:
-          trace list [--agent AGENT] [--since 15m|2026-12-04T10:00:00Z] [--limit N]
-          trace verify [--from SEQUENCE]  checks the hash chain; exit status 1 when broken
+          trace list [--agent AGENT] [--since 15m|2026-12-04T10:00:00Z] [--until TIME] [--limit N]
+                                          the newest N records (default 100) that started between
+                                          --since and --until, both inclusive
+          trace verify [--from SEQUENCE]  checks the hash chain and the Merkle root of each sealed
+                                          batch; exit status 1 when broken
 
         """;
 
@@ -204,6 +207,12 @@ internal static class HelpText
           MaxQueuedExecutions        calls that may wait over all agents before Busy: 256
           QueueTimeoutMs             time a call may wait to start, in milliseconds: 5000
           AdmissionControl           false turns the queues and the CPU budget off: true
+          TraceSegmentBytes          size of one trace log segment file, in bytes: 67108864
+                                     (64 MiB), a power of two from 262144 to 1073741824
+          TraceMaxBytes              trace log size in bytes above which the oldest records are
+                                     removed: 0 (keep everything)
+          TraceMaxAgeSeconds         age in seconds after which trace records are removed:
+                                     0 (keep everything)
 
         Every key can also be set as an environment variable MCPZERO__KEY, for example
         MCPZERO__MAXFRAMEBYTES=8388608. Flags win over environment variables, which win over the file.

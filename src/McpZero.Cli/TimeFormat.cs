@@ -46,7 +46,7 @@ internal static class TimeFormat
     /// <summary>
     /// Parses --since: an ISO 8601 time, or a duration back from now such as 30s, 15m, 2h or 7d.
     /// </summary>
-    public static long ParseSince(string text)
+    public static long ParseSince(string text, string option = "since")
     {
         if (text.Length > 1 && char.IsAsciiLetter(text[^1]) && long.TryParse(text[..^1], NumberStyles.None, CultureInfo.InvariantCulture, out long amount))
         {
@@ -56,7 +56,7 @@ internal static class TimeFormat
                 'm' => TimeSpan.FromMinutes(amount),
                 'h' => TimeSpan.FromHours(amount),
                 'd' => TimeSpan.FromDays(amount),
-                _ => throw new UsageException($"--since '{text}' has an unknown unit; use s, m, h or d"),
+                _ => throw new UsageException($"--{option} '{text}' has an unknown unit; use s, m, h or d"),
             };
             return (DateTimeOffset.UtcNow - span).ToUnixTimeMilliseconds() * 1000;
         }
@@ -66,6 +66,6 @@ internal static class TimeFormat
             return time.ToUnixTimeMilliseconds() * 1000;
         }
 
-        throw new UsageException($"--since '{text}' is neither a time such as 2026-12-04T10:00:00Z nor a duration such as 15m");
+        throw new UsageException($"--{option} '{text}' is neither a time such as 2026-12-04T10:00:00Z nor a duration such as 15m");
     }
 }

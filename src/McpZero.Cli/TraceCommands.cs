@@ -15,7 +15,7 @@ internal static class TraceCommands
 
         CommandSpec spec = args[0] switch
         {
-            "list" => CommandSpec.Client("trace list", 0, "agent", "since", "limit"),
+            "list" => CommandSpec.Client("trace list", 0, "agent", "since", "until", "limit"),
             "verify" => CommandSpec.Client("trace verify", 0, "from"),
             _ => throw new UsageException($"unknown trace command '{args[0]}'; use list or verify"),
         };
@@ -29,6 +29,7 @@ internal static class TraceCommands
                 {
                     AgentId = line.Option("agent"),
                     SinceUnixMicros = line.Option("since") is { } since ? TimeFormat.ParseSince(since) : 0,
+                    UntilUnixMicros = line.Option("until") is { } until ? TimeFormat.ParseSince(until, "until") : long.MaxValue,
                     Limit = (int)(line.LongOption("limit", 1, 10_000) ?? 100),
                 };
                 await using McpZeroClient client = await ClientCommand.ConnectAsync(line).ConfigureAwait(false);
@@ -70,6 +71,10 @@ internal static class TraceCommands
                 else if (result.Ok)
                 {
                     Output.Out.WriteLine($"ok: {result.RecordsChecked} records verified; head {result.HeadHash}");
+                    if (result.AnchorSequence >= 0)
+                    {
+                        Output.Out.WriteLine($"records 0 to {result.AnchorSequence} were removed by retention; the chain starts from anchor {result.AnchorHash}");
+                    }
                 }
                 else
                 {

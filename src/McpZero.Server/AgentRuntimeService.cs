@@ -1,3 +1,4 @@
+using McpZero.Storage;
 using McpZero.Agents;
 using McpZero.Agents.Governance;
 using Microsoft.Extensions.Hosting;
@@ -46,6 +47,12 @@ internal sealed class AgentRuntimeService(ServerOptions options, ServerState sta
                     MaxQueuedTotal = options.MaxQueuedExecutions,
                     QueueTimeout = options.QueueTimeout,
                     MaxQueuedInputBytes = memoryPlan.QueuedInputBytes,
+                },
+                Traces = new TraceLogOptions
+                {
+                    SegmentBytes = options.TraceSegmentBytes,
+                    MaxBytes = options.TraceMaxBytes,
+                    MaxAge = options.TraceMaxAge,
                 },
             },
             loggerFactory);

@@ -63,7 +63,7 @@ internal sealed partial class RequestDispatcher(AgentRuntimeService runtimeServi
             AgentSnapshotRequest snapshot => await runtime.SnapshotAsync(snapshot.AgentId, cancellationToken).ConfigureAwait(false),
             AgentRecoverRequest recover => await runtime.RecoverAsync(recover.SnapshotId, cancellationToken).ConfigureAwait(false),
             AgentTerminateRequest terminate => await TerminateAsync(runtime, terminate.AgentId, cancellationToken).ConfigureAwait(false),
-            TraceListRequest list => new TraceListResponse { Records = runtime.ListTraces(list.AgentId, list.SinceUnixMicros, list.Limit) },
+            TraceListRequest list => new TraceListResponse { Records = runtime.ListTraces(list.AgentId, list.SinceUnixMicros, list.UntilUnixMicros == 0 ? long.MaxValue : list.UntilUnixMicros, list.Limit) },
             TraceVerifyRequest verify => runtime.VerifyTraces(verify.FromSequence),
             StatsRequest => stats.Collect(),
             DbInsertRequest insert => await runtime.InsertDocumentsAsync(insert.Collection ?? "", insert.Documents ?? [], cancellationToken).ConfigureAwait(false),

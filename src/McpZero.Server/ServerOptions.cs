@@ -89,6 +89,17 @@ public sealed record ServerOptions
     /// <summary>False turns off the execution queues and the CPU budget, to measure their cost.</summary>
     public bool AdmissionControl { get; init; } = true;
 
+    // Trace log: segment files and retention.
+
+    /// <summary>Size of one trace log segment file in bytes; retention frees disk space one segment at a time.</summary>
+    public long TraceSegmentBytes { get; init; } = 64L << 20;
+
+    /// <summary>Trace log size in bytes above which retention removes the oldest records; 0 keeps everything.</summary>
+    public long TraceMaxBytes { get; init; }
+
+    /// <summary>Age after which retention removes trace records; zero keeps everything.</summary>
+    public TimeSpan TraceMaxAge { get; init; }
+
     /// <summary>
     /// Builds options from configuration. Defaults depend on whether systemd started the process:
     /// a service uses /run and /var/lib, a developer's run uses ./var.
@@ -126,6 +137,11 @@ public sealed record ServerOptions
             MaxQueuedExecutions = ReadInt(configuration, "MaxQueuedExecutions", 256, 1, 1 << 20),
             QueueTimeout = TimeSpan.FromMilliseconds(ReadInt(configuration, "QueueTimeoutMs", 5_000, 1, 600_000)),
             AdmissionControl = ReadBool(configuration, "AdmissionControl", true),
+
+            // Trace log.
+            TraceSegmentBytes = ReadPowerOfTwo(configuration, "TraceSegmentBytes", 64L << 20, 256L << 10, 1L << 30),
+            TraceMaxBytes = ReadLong(configuration, "TraceMaxBytes", 0, 0, long.MaxValue),
+            TraceMaxAge = TimeSpan.FromSeconds(ReadLong(configuration, "TraceMaxAgeSeconds", 0, 0, 100L * 365 * 86400)),
         };
 
         // An exec request carries the input plus the agent id, method and plugin name. The default
@@ -149,6 +165,7 @@ public sealed record ServerOptions
         "SocketPath", "DataDirectory", "SocketMode", "MaxFrameBytes", "ShutdownTimeoutSeconds", "MaxConnections",
         "InstancesPerPlugin", "MaxConcurrentExecutions", "MaxInputBytes", "DefaultTimeoutMs", "DefaultMemoryMb", "CheckpointIntervalSeconds",
         "MemoryCeilingBytes", "CpuBudgetPercent", "MaxQueuedPerAgent", "MaxQueuedExecutions", "QueueTimeoutMs", "AdmissionControl",
+        "TraceSegmentBytes", "TraceMaxBytes", "TraceMaxAgeSeconds",
         "Logging",
 
         // Metrics.
@@ -208,6 +225,17 @@ public sealed record ServerOptions
     {
         string? text = configuration[key];
         return string.IsNullOrWhiteSpace(text) ? null : Path.GetFullPath(text);
+    }
+
+    private static long ReadPowerOfTwo(IConfiguration configuration, string key, long defaultValue, long min, long max)
+    {
+        long value = ReadLong(configuration, key, defaultValue, min, max);
+        if (!long.IsPow2(value))
+        {
+            throw new ArgumentException($"configuration value {key}='{value}' is invalid; use a power of two from {min} to {max}, such as {defaultValue}");
+        }
+
+        return value;
     }
 
     private static UnixFileMode ReadMode(IConfiguration configuration, string key, string defaultValue)

@@ -137,7 +137,7 @@ _mcpzero()
         trace)
             case $subcommand in
                 "") COMPREPLY=($(compgen -W "list verify" -- "$current")) ;;
-                list) COMPREPLY=($(compgen -W "--agent --since --limit $client_options" -- "$current")) ;;
+                list) COMPREPLY=($(compgen -W "--agent --since --until --limit $client_options" -- "$current")) ;;
                 verify) COMPREPLY=($(compgen -W "--from $client_options" -- "$current")) ;;
             esac
             ;;

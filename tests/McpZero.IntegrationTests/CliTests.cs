@@ -120,6 +120,7 @@ public sealed partial class CliTests
             "SocketPath", "DataDirectory", "SocketMode", "MaxFrameBytes", "ShutdownTimeoutSeconds", "MaxConnections",
             "InstancesPerPlugin", "MaxConcurrentExecutions", "MaxInputBytes", "DefaultTimeoutMs", "DefaultMemoryMb", "CheckpointIntervalSeconds",
             "MemoryCeilingBytes", "CpuBudgetPercent", "MaxQueuedPerAgent", "MaxQueuedExecutions", "QueueTimeoutMs", "AdmissionControl",
+            "TraceSegmentBytes", "TraceMaxBytes", "TraceMaxAgeSeconds",
         ];
         foreach (string key in keys)
         {

@@ -103,16 +103,18 @@ public sealed class TraceLogTests : IDisposable
             log.Append(Draft($"agent-{i % 2}", i) with { TimestampUnixMicros = 1000 + i });
         }
 
-        var all = log.List(null, 0, 100);
-        var agentOne = log.List("agent-1", 0, 100);
-        var lastThree = log.List("agent-0", 0, 3);
-        var recent = log.List(null, 1025, 100);
+        var all = log.List(null, 0, long.MaxValue, 100);
+        var agentOne = log.List("agent-1", 0, long.MaxValue, 100);
+        var lastThree = log.List("agent-0", 0, long.MaxValue, 3);
+        var recent = log.List(null, 1025, long.MaxValue, 100);
+        var window = log.List(null, 1010, 1012, 100);
 
         Assert.Equal(30, all.Count);
         Assert.Equal(15, agentOne.Count);
         Assert.All(agentOne, record => Assert.Equal("agent-1", record.AgentId));
         Assert.Equal(new long[] { 24, 26, 28 }, lastThree.Select(record => record.Sequence));
         Assert.Equal(new long[] { 25, 26, 27, 28, 29 }, recent.Select(record => record.Sequence));
+        Assert.Equal(new long[] { 10, 11, 12 }, window.Select(record => record.Sequence));
     }
 
     [Fact]
@@ -252,6 +254,45 @@ public sealed class TraceLogTests : IDisposable
         Assert.Equal(GoldenHash, Convert.ToHexString(hash));
     }
 
+    [Fact]
+    public void MerkleTree_FiveLeaves_MatchesGoldenValue()
+    {
+        var leaves = Enumerable.Range(0, 5).Select(i => SHA256.HashData(new[] { (byte)i })).ToArray();
+
+        var root = MerkleTree.ComputeRoot(leaves);
+
+        // RFC 6962 MTH over leaves SHA-256(byte i), computed with Python hashlib.
+        Assert.Equal("6B313B611B40676B9E1DFD70C4503F2379F88F0F1C2740FB7E1CACC32C113465", Convert.ToHexString(root));
+    }
+
+    [Fact]
+    public void MerkleTree_AnyCount_MatchesRecursiveDefinition()
+    {
+        for (var count = 1; count <= 40; count++)
+        {
+            var leaves = Enumerable.Range(0, count).Select(i => SHA256.HashData(BitConverter.GetBytes(i))).ToArray();
+
+            Assert.Equal(Convert.ToHexString(ReferenceRoot(leaves)), Convert.ToHexString(MerkleTree.ComputeRoot(leaves)));
+        }
+    }
+
+    // RFC 6962 section 2.1, written as the recursion it defines.
+    private static byte[] ReferenceRoot(byte[][] leaves)
+    {
+        if (leaves.Length == 1)
+        {
+            return SHA256.HashData([0x00, .. leaves[0]]);
+        }
+
+        var split = 1;
+        while (split * 2 < leaves.Length)
+        {
+            split *= 2;
+        }
+
+        return SHA256.HashData([0x01, .. ReferenceRoot(leaves[..split]), .. ReferenceRoot(leaves[split..])]);
+    }
+
     // Computed outside .NET from the byte layout documented on TraceHash (Python struct.pack plus hashlib).
     private const string GoldenHash = "54AF530E8FCEA6A4D7BE46AE1C1EDB5252D929B003BB54287B7344ADADE0EFA7";
 
@@ -301,15 +342,20 @@ public sealed class TraceLogTests : IDisposable
 
     private static TraceVerification Run(List<TraceRecord> chain, long? appendedCount = null)
     {
+        // Every commit ends with a seal, so the chain gets one over the records it still contains.
         var verifier = new TraceChainVerifier(0);
+        var hashes = new List<byte[]>();
         foreach (var record in chain)
         {
             if (!verifier.Accept(record))
             {
-                break;
+                return verifier.Complete(appendedCount ?? chain.Count);
             }
+
+            hashes.Add(record.Hash);
         }
 
+        verifier.AcceptSeal(new TraceSeal(chain[0].Sequence, chain[^1].Sequence, chain[^1].Hash, MerkleTree.ComputeRoot(hashes)));
         return verifier.Complete(appendedCount ?? chain.Count);
     }
 

@@ -162,6 +162,12 @@ public sealed partial class TraceListRequest : IRequest
     public string? AgentId { get; set; }
     public long SinceUnixMicros { get; set; }
     public int Limit { get; set; } = 100;
+
+    /// <summary>
+    /// Latest start time to list, inclusive, in microseconds since the Unix epoch; 0 (what a client
+    /// that predates this member sends) means no upper bound.
+    /// </summary>
+    public long UntilUnixMicros { get; set; } = long.MaxValue;
 }
 
 [MemoryPackable]

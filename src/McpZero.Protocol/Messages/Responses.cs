@@ -198,4 +198,10 @@ public sealed partial class TraceVerifyResponse : IResponse
     public long FirstBadSequence { get; set; }
     public string Message { get; set; } = "";
     public string HeadHash { get; set; } = "";
+
+    /// <summary>Sequence of the last record retention removed, or -1; verification starts after it.</summary>
+    public long AnchorSequence { get; set; } = -1;
+
+    /// <summary>Hash of the anchor record in lowercase hex; empty when nothing was removed.</summary>
+    public string AnchorHash { get; set; } = "";
 }

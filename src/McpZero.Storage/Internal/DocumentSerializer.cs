@@ -24,6 +24,15 @@ internal static class DocumentSerializer<T>
         return buffer.WrittenSpan.ToArray();
     }
 
+    /// <summary>Writes <paramref name="value"/> to <paramref name="buffer"/>, which the caller clears and reuses.</summary>
+    public static void Serialize(T value, ArrayBufferWriter<byte> buffer)
+    {
+        using var state = MemoryPackWriterOptionalStatePool.Rent(MemoryPackSerializerOptions.Default);
+        var writer = new MemoryPackWriter<ArrayBufferWriter<byte>>(ref buffer, state);
+        T.Serialize(ref writer, ref value!);
+        writer.Flush();
+    }
+
     public static T? Deserialize(ReadOnlySpan<byte> bytes)
     {
         using var state = MemoryPackReaderOptionalStatePool.Rent(MemoryPackSerializerOptions.Default);

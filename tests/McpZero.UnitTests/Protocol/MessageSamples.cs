@@ -43,7 +43,7 @@ internal static class MessageSamples
         [nameof(AgentSnapshotRequest)] = () => new AgentSnapshotRequest { AgentId = "a-17" },
         [nameof(AgentRecoverRequest)] = () => new AgentRecoverRequest { SnapshotId = "s-3" },
         [nameof(AgentTerminateRequest)] = () => new AgentTerminateRequest { AgentId = "a-18" },
-        [nameof(TraceListRequest)] = () => new TraceListRequest { AgentId = "a-17", SinceUnixMicros = 1_700_000_000_000_000, Limit = 5 },
+        [nameof(TraceListRequest)] = () => new TraceListRequest { AgentId = "a-17", SinceUnixMicros = 1_700_000_000_000_000, Limit = 5, UntilUnixMicros = 1_700_000_000_500_000 },
         [nameof(TraceVerifyRequest)] = () => new TraceVerifyRequest { FromSequence = 41 },
         [nameof(PoolCreateRequest)] = () => new PoolCreateRequest
         {
@@ -165,6 +165,8 @@ internal static class MessageSamples
             FirstBadSequence = -1,
             Message = "chain intact",
             HeadHash = new string('e', 64),
+            AnchorSequence = 40,
+            AnchorHash = new string('d', 64),
         },
         [nameof(PoolInfo)] = SamplePool,
         [nameof(PoolListResponse)] = () => new PoolListResponse { Pools = [SamplePool(), SamplePool()] },
