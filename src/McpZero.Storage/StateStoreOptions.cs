@@ -45,4 +45,13 @@ public sealed class StateStoreOptions
     /// so only <see cref="StateStore.CheckpointAsync"/> and dispose take checkpoints.
     /// </summary>
     public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>When writes become durable; <see cref="StateCommitPolicy.Sync"/> by default.</summary>
+    public StateCommitPolicy CommitPolicy { get; init; } = StateCommitPolicy.Sync;
+
+    /// <summary>
+    /// Time between journal commits under <see cref="StateCommitPolicy.Interval"/>; ignored by the
+    /// other policies. Must be positive.
+    /// </summary>
+    public TimeSpan CommitInterval { get; init; } = TimeSpan.FromMilliseconds(50);
 }

@@ -28,6 +28,9 @@ internal sealed class FasterInstance : IDisposable
 
     public DeviceLogCommitCheckpointManager CheckpointManager { get; }
 
+    /// <summary>The checkpoint that <see cref="OpenAndRecover"/> restored; null for an empty store.</summary>
+    public Guid? RecoveredToken { get; private set; }
+
     /// <summary>
     /// Creates the store and recovers the newest checkpoint that FASTER can read, moving each unreadable
     /// one into the quarantine directory so the next start does not try it again.
@@ -47,8 +50,10 @@ internal sealed class FasterInstance : IDisposable
             try
             {
                 var version = instance.Store.Recover(token, token);
+                VerifyLogReadable(instance.Store);
                 var logBytes = instance.Store.Log.TailAddress - instance.Store.Log.BeginAddress;
                 StateStoreLog.Recovered(logger, paths.Root, token, version, logBytes);
+                instance.RecoveredToken = token;
                 return instance;
             }
             catch (Exception exception) when (exception is not OutOfMemoryException)
@@ -57,7 +62,10 @@ internal sealed class FasterInstance : IDisposable
                 // a fresh instance.
                 instance.Dispose();
                 var quarantinePath = Quarantine(paths, token);
-                StateStoreLog.CheckpointUnreadable(logger, exception, token, paths.Root, quarantinePath);
+                var consequence = options.CommitPolicy == StateCommitPolicy.Checkpoint
+                    ? "writes made after the previous checkpoint are lost"
+                    : "the journal replays the writes made after the previous checkpoint on top of it";
+                StateStoreLog.CheckpointUnreadable(logger, exception, token, paths.Root, quarantinePath, consequence);
                 instance = Create(options, paths);
             }
         }
@@ -171,6 +179,30 @@ internal sealed class FasterInstance : IDisposable
             });
 
         return new FasterInstance(store, device, checkpointManager, paths);
+    }
+
+    /// <summary>
+    /// Scans the recovered log from its begin to its tail address. A truncated or zeroed log file
+    /// makes FASTER's recovery succeed but ends the scan before the tail.
+    /// </summary>
+    /// <exception cref="StorageException">The records end before the tail address.</exception>
+    private static void VerifyLogReadable(FasterKV<SpanByte, SpanByte> store)
+    {
+        var log = store.Log;
+        var recordsEnd = log.BeginAddress;
+        using (var iterator = log.Scan(log.BeginAddress, log.TailAddress))
+        {
+            while (iterator.GetNext(out _))
+            {
+                recordsEnd = iterator.NextAddress;
+            }
+        }
+
+        if (recordsEnd < log.TailAddress)
+        {
+            throw new StorageException(
+                $"the log's records end at address {recordsEnd}, before the checkpoint's tail address {log.TailAddress}; the log file is truncated or damaged");
+        }
     }
 
     /// <summary>Moves both halves of checkpoint <paramref name="token"/> aside.</summary>
