@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using McpZero.Plugins;
 using McpZero.Protocol;
@@ -13,6 +14,10 @@ public sealed partial class AgentRuntime
     /// Runs one export of one of the agent's plugins, persists the variables it changed and appends
     /// a trace record, whatever the outcome.
     /// </summary>
+    /// <remarks>
+    /// Under <see cref="StateCommitPolicy.Sync"/> the result, or the error of a failed call, is
+    /// returned only after the variables, the execution count and the trace record are on disk.
+    /// </remarks>
     /// <exception cref="AgentException">The call was rejected or failed; a failed call is traced too.</exception>
     public async Task<ExecResponse> ExecAsync(string agentId, string method, byte[] input, string? pluginName, CancellationToken cancellationToken)
     {
@@ -29,13 +34,19 @@ public sealed partial class AgentRuntime
                 $"input of {input.Length} bytes exceeds the exec input limit of {_options.MaxInputBytes} bytes");
         }
 
+        ExecResponse? response = null;
+        AgentException? failure = null;
         await _executionSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             await agent.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                return Execute(agent, method, input, pluginName);
+                response = Execute(agent, method, input, pluginName);
+            }
+            catch (AgentException exception)
+            {
+                failure = exception;
             }
             finally
             {
@@ -46,6 +57,32 @@ public sealed partial class AgentRuntime
         {
             _executionSlots.Release();
         }
+
+        // The gate is already free: the next call on this agent may run while this one waits, and
+        // its own reply waits for a commit that covers this call's writes too.
+        await WaitForDurableAsync(cancellationToken).ConfigureAwait(false);
+        if (failure is not null)
+        {
+            ExceptionDispatchInfo.Throw(failure);
+        }
+
+        return response!;
+    }
+
+    /// <summary>
+    /// Waits under <see cref="StateCommitPolicy.Sync"/> until the state writes and trace records made
+    /// so far are on disk. Concurrent callers share the commits.
+    /// </summary>
+    private async ValueTask WaitForDurableAsync(CancellationToken cancellationToken)
+    {
+        if (_options.StateCommitPolicy != StateCommitPolicy.Sync)
+        {
+            return;
+        }
+
+        ValueTask state = _store.WaitForCommitAsync(cancellationToken);
+        await _traceCommit.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await state.ConfigureAwait(false);
     }
 
     // Runs under the agent's gate and an execution slot.
@@ -104,7 +141,7 @@ public sealed partial class AgentRuntime
         Interlocked.Increment(ref _executions);
         AgentRecord updated = Clone(record);
         updated.Executions++;
-        _store.UpsertDocument(StoreKeys.Agent(record.AgentId), updated);
+        _store.UpsertDocument(StoreKeys.Agent(record.AgentId), updated, waitForCommit: false);
         agent.Record = updated;
 
         if (failure is not null)
@@ -163,9 +200,7 @@ public sealed partial class AgentRuntime
             $"no plugin attached to agent '{agent.AgentId}' exports '{method}'; attached: {string.Join(", ", agent.Plugins)}");
     }
 
-    // NOTE: the upsert reaches disk with the next checkpoint (periodic, or at shutdown), so a crash
-    // loses the variable changes since then while the trace log, committed every few milliseconds,
-    // keeps the records of those calls.
+    // ExecAsync waits for the commit after the agent's gate is released.
     private void PersistVariables(string agentId, PluginVariables variables)
     {
         if (!variables.TryTakeChanges(out _))
@@ -174,7 +209,7 @@ public sealed partial class AgentRuntime
         }
 
         var stored = new VariableSet { Values = variables.Snapshot().ToDictionary(StringComparer.Ordinal) };
-        _store.UpsertDocument(StoreKeys.Variables(agentId), stored);
+        _store.UpsertDocument(StoreKeys.Variables(agentId), stored, waitForCommit: false);
     }
 
     private static Dictionary<string, string> EffectiveConfig(PluginRecord plugin, AgentRecord agent)

@@ -18,6 +18,7 @@ public sealed partial class AgentRuntime : IAsyncDisposable
     private readonly ILogger _pluginLogger;
     private readonly StateStore _store;
     private readonly TraceLog _traces;
+    private readonly GroupCommit _traceCommit;
     private readonly PluginEngine _engine;
     private readonly DataDirectoryLock _directoryLock;
     private readonly string _modulesDirectory;
@@ -41,6 +42,7 @@ public sealed partial class AgentRuntime : IAsyncDisposable
         _logger = loggerFactory.CreateLogger<AgentRuntime>();
         _store = store;
         _traces = traces;
+        _traceCommit = new GroupCommit(traces.CommitAsync);
         _engine = engine;
         _modulesDirectory = Path.Combine(options.DataDirectory, "modules");
         _executionSlots = new SemaphoreSlim(Math.Max(1, options.MaxConcurrentExecutions));
@@ -75,7 +77,13 @@ public sealed partial class AgentRuntime : IAsyncDisposable
         try
         {
             store = StateStore.Open(
-                new StateStoreOptions { Directory = Path.Combine(dataDirectory, "store"), CheckpointInterval = options.CheckpointInterval },
+                new StateStoreOptions
+                {
+                    Directory = Path.Combine(dataDirectory, "store"),
+                    CheckpointInterval = options.CheckpointInterval,
+                    CommitPolicy = options.StateCommitPolicy,
+                    CommitInterval = options.StateCommitInterval,
+                },
                 loggerFactory.CreateLogger<StateStore>());
             traces = TraceLog.Open(Path.Combine(dataDirectory, "traces"), loggerFactory.CreateLogger<TraceLog>());
             engine = new PluginEngine(
@@ -124,6 +132,7 @@ public sealed partial class AgentRuntime : IAsyncDisposable
 
         await _traces.DisposeAsync().ConfigureAwait(false);
         await _store.DisposeAsync().ConfigureAwait(false);
+        _traceCommit.Dispose();
         _engine.Dispose();
         _executionSlots.Dispose();
         _stopping.Dispose();

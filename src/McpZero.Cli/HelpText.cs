@@ -122,6 +122,12 @@ internal static class HelpText
           DefaultMemoryMb            linear memory limit for agents that set none, in MiB: 64
                                      (1 to 4096)
           CheckpointIntervalSeconds  seconds between checkpoints of the agent store: 30 (1 to 86400)
+          StateCommitPolicy          when an acknowledged change reaches disk: sync (before the reply,
+                                     concurrent writers share one fsync), interval (every
+                                     StateCommitIntervalMs, a crash loses the last interval) or
+                                     checkpoint (at the next checkpoint): sync
+          StateCommitIntervalMs      milliseconds between journal commits of the interval policy: 50
+                                     (1 to 60000)
 
         Every key can also be set as an environment variable MCPZERO__KEY, for example
         MCPZERO__MAXFRAMEBYTES=8388608. Flags win over environment variables, which win over the file.

@@ -34,6 +34,8 @@ internal sealed class AgentRuntimeService(ServerOptions options, ILoggerFactory 
                 DefaultTimeoutMs = options.DefaultTimeoutMs,
                 DefaultMemoryMb = options.DefaultMemoryMb,
                 CheckpointInterval = options.CheckpointInterval,
+                StateCommitPolicy = options.StateCommitPolicy,
+                StateCommitInterval = options.StateCommitInterval,
             },
             loggerFactory);
         Log.RuntimeOpened(_logger, options.DataDirectory);

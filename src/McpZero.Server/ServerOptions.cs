@@ -1,5 +1,6 @@
 using System.Globalization;
 using McpZero.Protocol;
+using McpZero.Storage;
 using Microsoft.Extensions.Configuration;
 
 namespace McpZero.Server;
@@ -53,6 +54,14 @@ public sealed record ServerOptions
 
     public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(30);
 
+    // Durability of the state store: when an acknowledged write reaches disk.
+
+    /// <summary>Configuration key <c>StateCommitPolicy</c>: sync, interval or checkpoint.</summary>
+    public StateCommitPolicy StateCommitPolicy { get; init; } = StateCommitPolicy.Sync;
+
+    /// <summary>Configuration key <c>StateCommitIntervalMs</c>: journal commit period of the interval policy.</summary>
+    public TimeSpan StateCommitInterval { get; init; } = TimeSpan.FromMilliseconds(50);
+
     /// <summary>
     /// Builds options from configuration. Defaults depend on whether systemd started the process:
     /// a service uses /run and /var/lib, a developer's run uses ./var.
@@ -80,6 +89,9 @@ public sealed record ServerOptions
             DefaultTimeoutMs = ReadInt(configuration, "DefaultTimeoutMs", 5_000, 1, 600_000),
             DefaultMemoryMb = ReadInt(configuration, "DefaultMemoryMb", 64, 1, 4096),
             CheckpointInterval = TimeSpan.FromSeconds(ReadInt(configuration, "CheckpointIntervalSeconds", 30, 1, 86400)),
+
+            StateCommitPolicy = ReadCommitPolicy(configuration, "StateCommitPolicy"),
+            StateCommitInterval = TimeSpan.FromMilliseconds(ReadInt(configuration, "StateCommitIntervalMs", 50, 1, 60_000)),
         };
 
         // An exec request carries the input plus the agent id, method and plugin name. The default
@@ -102,6 +114,7 @@ public sealed record ServerOptions
     {
         "SocketPath", "DataDirectory", "SocketMode", "MaxFrameBytes", "ShutdownTimeoutSeconds", "MaxConnections",
         "InstancesPerPlugin", "MaxConcurrentExecutions", "MaxInputBytes", "DefaultTimeoutMs", "DefaultMemoryMb", "CheckpointIntervalSeconds",
+        "StateCommitPolicy", "StateCommitIntervalMs",
         "Logging",
     };
 
@@ -123,6 +136,18 @@ public sealed record ServerOptions
         }
 
         return value;
+    }
+
+    private static StateCommitPolicy ReadCommitPolicy(IConfiguration configuration, string key)
+    {
+        string? text = configuration[key];
+        return text?.ToLowerInvariant() switch
+        {
+            null or "sync" => StateCommitPolicy.Sync,
+            "interval" => StateCommitPolicy.Interval,
+            "checkpoint" => StateCommitPolicy.Checkpoint,
+            _ => throw new ArgumentException($"configuration value {key}='{text}' is invalid; use sync, interval or checkpoint"),
+        };
     }
 
     private static UnixFileMode ReadMode(IConfiguration configuration, string key, string defaultValue)
