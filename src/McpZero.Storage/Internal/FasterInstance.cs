@@ -50,7 +50,7 @@ internal sealed class FasterInstance : IDisposable
             try
             {
                 var version = instance.Store.Recover(token, token);
-                VerifyLogReadable(instance.Store);
+                VerifyLogReadable(instance.Store, options, paths);
                 var logBytes = instance.Store.Log.TailAddress - instance.Store.Log.BeginAddress;
                 StateStoreLog.Recovered(logger, paths.Root, token, version, logBytes);
                 instance.RecoveredToken = token;
@@ -182,11 +182,16 @@ internal sealed class FasterInstance : IDisposable
     }
 
     /// <summary>
-    /// Scans the recovered log from its begin to its tail address. A truncated or zeroed log file
-    /// makes FASTER's recovery succeed but ends the scan before the tail.
+    /// Scans the recovered log from its begin to its tail address. FASTER's recovery succeeds on a
+    /// truncated or zeroed log file, and its scan skips the missing records without an error.
     /// </summary>
-    /// <exception cref="StorageException">The records end before the tail address.</exception>
-    private static void VerifyLogReadable(FasterKV<SpanByte, SpanByte> store)
+    /// <remarks>
+    /// Records written while the checkpoint ran lie below the tail too, and recovery marks them
+    /// invalid so the scan skips them as well. Those still have their bytes on disk, so the log counts
+    /// as damaged only when the file ends, or holds only zeros, between the last record and the tail.
+    /// </remarks>
+    /// <exception cref="StorageException">The records end early, at a truncated or zeroed part of the file.</exception>
+    private static void VerifyLogReadable(FasterKV<SpanByte, SpanByte> store, StateStoreOptions options, StorePaths paths)
     {
         var log = store.Log;
         var recordsEnd = log.BeginAddress;
@@ -198,11 +203,39 @@ internal sealed class FasterInstance : IDisposable
             }
         }
 
-        if (recordsEnd < log.TailAddress)
+        if (recordsEnd >= log.TailAddress || HasBytes(options, paths, recordsEnd, log.TailAddress))
         {
-            throw new StorageException(
-                $"the log's records end at address {recordsEnd}, before the checkpoint's tail address {log.TailAddress}; the log file is truncated or damaged");
+            return;
         }
+
+        throw new StorageException(
+            $"the log's records end at address {recordsEnd}, before the checkpoint's tail address {log.TailAddress}, " +
+            "and the log file is truncated or zeroed there");
+    }
+
+    /// <summary>Returns true when the log file holds a nonzero byte between the two addresses.</summary>
+    private static bool HasBytes(StateStoreOptions options, StorePaths paths, long fromAddress, long untilAddress)
+    {
+        var segmentBits = StoreGeometry.Bits(options.SegmentBytes);
+        var segment = fromAddress >> segmentBits;
+        var offset = fromAddress & (options.SegmentBytes - 1);
+        var length = (int)Math.Min(untilAddress - fromAddress, options.SegmentBytes - offset);
+        var file = $"{paths.LogFile}.{segment}";
+        if (!File.Exists(file))
+        {
+            return false;
+        }
+
+        using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        if (stream.Length < offset + length)
+        {
+            return false;
+        }
+
+        var buffer = new byte[length];
+        stream.Position = offset;
+        stream.ReadExactly(buffer);
+        return buffer.AsSpan().ContainsAnyExcept((byte)0);
     }
 
     /// <summary>Moves both halves of checkpoint <paramref name="token"/> aside.</summary>
