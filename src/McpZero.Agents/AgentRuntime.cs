@@ -27,6 +27,10 @@ public sealed partial class AgentRuntime : IAsyncDisposable
 
     // Serializes changes to the agent and plugin indexes; executions never take it.
     private readonly Lock _catalogLock = new();
+
+    // Serializes snapshot creation and deletion, because snapshots of different agents share values.
+    private readonly Lock _snapshotLock = new();
+    private readonly SnapshotBlobs _snapshotBlobs;
     private readonly SemaphoreSlim _executionSlots;
 
     // Cancelled at shutdown: running plugin calls stop at their next epoch check, new ones are rejected.
@@ -41,6 +45,7 @@ public sealed partial class AgentRuntime : IAsyncDisposable
         _pluginLogger = loggerFactory.CreateLogger("McpZero.Plugins.Guest");
         _logger = loggerFactory.CreateLogger<AgentRuntime>();
         _store = store;
+        _snapshotBlobs = new SnapshotBlobs(store);
         _traces = traces;
         _traceCommit = new GroupCommit(traces.CommitAsync);
         _engine = engine;
@@ -55,6 +60,9 @@ public sealed partial class AgentRuntime : IAsyncDisposable
     public int PluginCount => _plugins.Count;
 
     public long TraceRecords => _traces.Count;
+
+    /// <summary>True under <see cref="StateCommitPolicy.Sync"/>, where every change is durable before its call returns.</summary>
+    public bool CommitsEveryChange => _options.StateCommitPolicy == StateCommitPolicy.Sync;
 
     public long ModulesCompiled => _engine.ModulesCompiled;
 

@@ -34,4 +34,7 @@ internal static partial class Log
 
     [LoggerMessage(130, LogLevel.Warning, "Execution of {Plugin}.{Method} on agent {AgentId} failed with {Code}: {Reason}", EventName = "ExecutionFailed")]
     public static partial void ExecutionFailed(ILogger logger, string agentId, string plugin, string method, ErrorCode code, string reason);
+
+    [LoggerMessage(160, LogLevel.Information, "Deleted snapshot {SnapshotId} of agent {AgentId}", EventName = "SnapshotDeleted")]
+    public static partial void SnapshotDeleted(ILogger logger, string agentId, string snapshotId);
 }

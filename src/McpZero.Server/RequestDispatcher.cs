@@ -17,10 +17,10 @@ internal sealed class RequestDispatcher(AgentRuntimeService runtimeService, Serv
         {
             IResponse response = await HandleAsync(runtime, request, cancellationToken).ConfigureAwait(false);
 
-            // Catalog changes are rare and must survive a crash, so they are checkpointed before the
-            // reply. Variable changes from exec wait for the periodic checkpoint.
-            if (response is not ErrorResponse && request is PluginInstallRequest or PluginRemoveRequest or AgentSpawnRequest
-                or AgentAttachRequest or AgentSnapshotRequest or AgentRecoverRequest or AgentTerminateRequest)
+            // Catalog changes are rare and must survive a crash. The sync commit policy has already
+            // made them durable before the handler returned; the other policies checkpoint them here.
+            if (response is not ErrorResponse && !runtime.CommitsEveryChange && request is PluginInstallRequest or PluginRemoveRequest or AgentSpawnRequest
+                or AgentAttachRequest or AgentSnapshotRequest or AgentRecoverRequest or AgentTerminateRequest or AgentSnapshotDeleteRequest)
             {
                 await runtime.FlushAsync(cancellationToken).ConfigureAwait(false);
             }
@@ -58,6 +58,7 @@ internal sealed class RequestDispatcher(AgentRuntimeService runtimeService, Serv
             AgentTerminateRequest terminate => await TerminateAsync(runtime, terminate.AgentId, cancellationToken).ConfigureAwait(false),
             TraceListRequest list => new TraceListResponse { Records = runtime.ListTraces(list.AgentId, list.SinceUnixMicros, list.Limit) },
             TraceVerifyRequest verify => runtime.VerifyTraces(verify.FromSequence),
+            AgentSnapshotDeleteRequest delete => await DeleteSnapshotAsync(runtime, delete.SnapshotId, cancellationToken).ConfigureAwait(false),
             HelloRequest => Error(ErrorCode.BadRequest, "hello was already exchanged on this connection"),
             _ => Error(ErrorCode.UnknownMessageType, $"message type {request.MessageType} has no handler"),
         };
@@ -69,6 +70,12 @@ internal sealed class RequestDispatcher(AgentRuntimeService runtimeService, Serv
     {
         await runtime.TerminateAsync(agentId, cancellationToken).ConfigureAwait(false);
         return new OkResponse { Message = $"terminated agent '{agentId}'" };
+    }
+
+    private static async Task<IResponse> DeleteSnapshotAsync(AgentRuntime runtime, string snapshotId, CancellationToken cancellationToken)
+    {
+        await runtime.DeleteSnapshotAsync(snapshotId, cancellationToken).ConfigureAwait(false);
+        return new OkResponse { Message = $"deleted snapshot '{snapshotId}'" };
     }
 
     private static OkResponse Ok(Action action, string message)

@@ -18,7 +18,8 @@ public sealed partial class CrashRecoveryTests(ITestOutputHelper output)
     [Fact]
     public async Task SigkillDuringWrites_KeepsAcknowledgedWrites()
     {
-        await using Daemon daemon = await Daemon.StartAsync();
+        // Checkpoints every second run while the clients write, so some kills land during one.
+        await using Daemon daemon = await Daemon.StartAsync(environment: new Dictionary<string, string> { ["MCPZERO__CheckpointIntervalSeconds"] = "1" });
         await daemon.OkAsync("plugin", "install", TestPaths.Plugin("hello"));
 
         var random = new Random(20261204);

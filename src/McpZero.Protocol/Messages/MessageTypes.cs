@@ -27,6 +27,8 @@ public static class MessageTypes
     public const ushort TraceList = 30;
     public const ushort TraceVerify = 31;
 
+    public const ushort AgentSnapshotDelete = 60;
+
     // Responses.
     public const ushort HelloResult = 1;
     public const ushort StatusResult = 2;
@@ -46,7 +48,8 @@ public static class MessageTypes
     {
         Hello or Status or PluginInstall or PluginList or PluginShow or PluginRemove
             or AgentSpawn or AgentList or AgentShow or AgentAttach or AgentExec
-            or AgentSnapshot or AgentRecover or AgentTerminate or TraceList or TraceVerify => true,
+            or AgentSnapshot or AgentRecover or AgentTerminate or TraceList or TraceVerify
+            or AgentSnapshotDelete => true,
         _ => false,
     };
 }

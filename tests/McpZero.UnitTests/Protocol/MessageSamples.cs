@@ -45,6 +45,7 @@ internal static class MessageSamples
         [nameof(AgentTerminateRequest)] = () => new AgentTerminateRequest { AgentId = "a-18" },
         [nameof(TraceListRequest)] = () => new TraceListRequest { AgentId = "a-17", SinceUnixMicros = 1_700_000_000_000_000, Limit = 5 },
         [nameof(TraceVerifyRequest)] = () => new TraceVerifyRequest { FromSequence = 41 },
+        [nameof(AgentSnapshotDeleteRequest)] = () => new AgentSnapshotDeleteRequest { SnapshotId = "s-4" },
     };
 
     public static readonly IReadOnlyDictionary<string, Func<IResponse>> Responses = new Dictionary<string, Func<IResponse>>
