@@ -94,6 +94,35 @@ public sealed partial class StateStore
         }
     }
 
+    /// <summary>Starts a checkpoint in the background once the journal outgrows <see cref="StateStoreOptions.MaxJournalBytes"/>.</summary>
+    private void CheckpointIfJournalFull()
+    {
+        if (_journal.SizeBytes <= _options.MaxJournalBytes || Interlocked.Exchange(ref _journalCheckpointRunning, 1) != 0)
+        {
+            return;
+        }
+
+        _journalCheckpoint = Task.Run(async () =>
+        {
+            try
+            {
+                await CheckpointCoreAsync(force: false, _stopping.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+            {
+                // Dispose takes the final checkpoint itself.
+            }
+            catch (Exception exception) when (exception is not OutOfMemoryException)
+            {
+                StateStoreLog.BackgroundCheckpointFailed(_logger, exception);
+            }
+            finally
+            {
+                Volatile.Write(ref _journalCheckpointRunning, 0);
+            }
+        });
+    }
+
     private void WaitForCommit()
     {
         if (_options.CommitPolicy == StateCommitPolicy.Sync)

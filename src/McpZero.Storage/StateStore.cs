@@ -45,12 +45,14 @@ public sealed partial class StateStore : IAsyncDisposable, IDisposable
     private readonly Lock _writeLock = new();
     private Task _checkpointLoop = Task.CompletedTask;
     private Task _journalCommitLoop = Task.CompletedTask;
+    private Task _journalCheckpoint = Task.CompletedTask;
     private long _reads;
     private long _writes;
     private long _checkpoints;
     private long _writesAtLastCheckpoint;
     private long _liveBytesAfterCompaction;
     private int _disposed;
+    private int _journalCheckpointRunning;
 
     private StateStore(StateStoreOptions options, ILogger logger, StorePaths paths, FasterInstance faster, StateJournal journal)
     {
@@ -183,6 +185,8 @@ public sealed partial class StateStore : IAsyncDisposable, IDisposable
                     UpsertCore(session, key, value);
                     _journal.AppendUpsert(key, value);
                 }
+
+                CheckpointIfJournalFull();
             }
         }
         finally
@@ -320,6 +324,7 @@ public sealed partial class StateStore : IAsyncDisposable, IDisposable
         _stopping.Cancel();
         await _checkpointLoop.ConfigureAwait(false);
         await _journalCommitLoop.ConfigureAwait(false);
+        await _journalCheckpoint.ConfigureAwait(false);
 
         // The journal commit comes first, so the writes survive even when the final checkpoint fails.
         try

@@ -54,4 +54,11 @@ public sealed class StateStoreOptions
     /// other policies. Must be positive.
     /// </summary>
     public TimeSpan CommitInterval { get; init; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
+    /// Journal size in bytes past which a write starts a checkpoint, so that a burst of writes between
+    /// two periodic checkpoints cannot fill the disk. The journal keeps the entries since the older of
+    /// the two kept checkpoints, so it stays below about twice this size.
+    /// </summary>
+    public long MaxJournalBytes { get; init; } = 32 << 20;
 }
