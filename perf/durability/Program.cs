@@ -69,9 +69,10 @@ static async Task MeasureDiskAsync(string directory, Dictionary<string, string> 
     Console.WriteLine($"max directory size {maxBytes:N0} bytes; after dispose {DirectoryBytes(directory):N0} bytes");
 }
 
-// Writes an agent record and a variable set per agent, then measures how long open takes: after a
-// clean dispose (checkpoint recovery only) or, with --crash, from a copy of the directory taken
-// before dispose with every write since the last checkpoint in the journal.
+// Writes an agent record and a variable set per agent, then measures how long open takes. Without
+// --crash the store is disposed first, so open only recovers the final checkpoint. With --crash,
+// open reads a copy of the directory taken before dispose, and replays the second half of the
+// writes from the journal.
 static void MeasureRecovery(string directory, Dictionary<string, string> options)
 {
     int agents = int.Parse(options.GetValueOrDefault("agents", "100000"));

@@ -8,6 +8,10 @@ public enum StateCommitPolicy
     /// is committed to disk. Concurrent writers share one commit (group commit). A crash, including
     /// <c>kill -9</c>, loses no write that returned.
     /// </summary>
+    /// <remarks>
+    /// NOTE: the kill -9 case is tested. Power loss also depends on FASTER 2.6.5's log device flushing
+    /// the file to the medium on commit, which no test here checks.
+    /// </remarks>
     Sync,
 
     /// <summary>

@@ -28,7 +28,7 @@ public sealed partial class StateStore
             }
         }
 
-        // The log holds old versions and tombstones too; a read returns only what is live now.
+        // The log also contains old versions and tombstones, so a read decides what is live now.
         var keys = new List<byte[]>(candidates.Count);
         var session = RentSession();
         try

@@ -282,7 +282,7 @@ public sealed class StateStoreDurabilityTests : IDisposable
     }
 
     [Fact]
-    public async Task ListKeys_AfterReadOnlyShift_ReturnsEachLiveKeyOnce()
+    public async Task ListKeys_AfterReadOnlyShift_EachLiveKeyOnce()
     {
         using var store = Open(_directory.Path, StateCommitPolicy.Sync);
         for (var i = 0; i < 100; i++)

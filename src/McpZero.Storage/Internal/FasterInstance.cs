@@ -213,7 +213,7 @@ internal sealed class FasterInstance : IDisposable
             "and the log file is truncated or zeroed there");
     }
 
-    /// <summary>Returns true when the log file holds a nonzero byte between the two addresses.</summary>
+    /// <summary>Returns true when the log file contains a nonzero byte between the two addresses.</summary>
     private static bool HasBytes(StateStoreOptions options, StorePaths paths, long fromAddress, long untilAddress)
     {
         var segmentBits = StoreGeometry.Bits(options.SegmentBytes);
