@@ -59,8 +59,9 @@ public sealed partial class AgentRuntime
         }
 
         // The gate is already free: the next call on this agent may run while this one waits, and
-        // its own reply waits for a commit that covers this call's writes too.
-        await WaitForDurableAsync(cancellationToken).ConfigureAwait(false);
+        // its own reply waits for a commit that covers this call's writes too. The wait ignores
+        // cancellation, because the writes are made and a shutdown must still report the call's result.
+        await WaitForDurableAsync(CancellationToken.None).ConfigureAwait(false);
         if (failure is not null)
         {
             ExceptionDispatchInfo.Throw(failure);

@@ -14,7 +14,7 @@ internal static partial class StateStoreLog
     [LoggerMessage(3002, LogLevel.Error, "Checkpoint {Token} in '{Directory}' is unreadable and was moved to '{QuarantinePath}'; {Consequence}")]
     public static partial void CheckpointUnreadable(ILogger logger, Exception exception, Guid token, string directory, string quarantinePath, string consequence);
 
-    [LoggerMessage(3003, LogLevel.Error, "No readable checkpoint in '{Directory}' ({Count} tried); starting with an empty store, so all earlier state is lost")]
+    [LoggerMessage(3003, LogLevel.Error, "No readable checkpoint in '{Directory}' ({Count} tried); starting from an empty store plus the journal, so all state older than the journal's first entry is lost")]
     public static partial void AllCheckpointsUnreadable(ILogger logger, string directory, int count);
 
     [LoggerMessage(3004, LogLevel.Debug, "Checkpoint {Token} taken in {ElapsedMilliseconds} ms (log {LogBytes} bytes)")]
