@@ -81,6 +81,8 @@ public sealed partial class AgentRuntime
             return;
         }
 
+        // NOTE: the two logs commit independently, so a crash between the two commits can keep the
+        // variables of an unacknowledged call without its trace record (seen in kill -9 stress runs).
         ValueTask state = _store.WaitForCommitAsync(cancellationToken);
         await _traceCommit.WaitAsync(cancellationToken).ConfigureAwait(false);
         await state.ConfigureAwait(false);
