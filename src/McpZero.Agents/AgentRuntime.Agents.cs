@@ -115,23 +115,27 @@ public sealed partial class AgentRuntime
                 Config = new Dictionary<string, string>(agent.Record.Config, StringComparer.Ordinal),
                 Plugins = [.. agent.Record.Plugins],
                 Constraints = agent.Record.Constraints,
-                Variables = variables.Snapshot().ToDictionary(StringComparer.Ordinal),
             };
-            _store.UpsertDocument(StoreKeys.Snapshot(snapshot.SnapshotId), snapshot);
 
-            AgentRecord updated = Clone(agent.Record);
-            updated.Snapshots.Add(snapshot.SnapshotId);
-            _store.UpsertDocument(StoreKeys.Agent(agentId), updated);
-            OnAgentChanged(agent.Record, updated);
-            agent.Record = updated;
+            lock (_snapshotLock)
+            {
+                snapshot.VariableBlobs = _snapshotBlobs.Add(variables.Snapshot().ToDictionary(StringComparer.Ordinal));
+                _store.UpsertDocument(StoreKeys.Snapshot(snapshot.SnapshotId), snapshot, waitForCommit: false);
 
-            Log.SnapshotTaken(_logger, agentId, snapshot.SnapshotId, snapshot.Variables.Count);
+                AgentRecord updated = Clone(agent.Record);
+                updated.Snapshots.Add(snapshot.SnapshotId);
+                _store.UpsertDocument(StoreKeys.Agent(agentId), updated);
+                OnAgentChanged(agent.Record, updated);
+                agent.Record = updated;
+            }
+
+            Log.SnapshotTaken(_logger, agentId, snapshot.SnapshotId, snapshot.VariableBlobs.Count);
             return new SnapshotResponse
             {
                 SnapshotId = snapshot.SnapshotId,
                 AgentId = agentId,
                 CreatedUnixMicros = snapshot.CreatedUnixMicros,
-                Variables = snapshot.Variables.Count,
+                Variables = snapshot.VariableBlobs.Count,
             };
         }
         finally
@@ -163,7 +167,16 @@ public sealed partial class AgentRuntime
         await agent.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var variables = new VariableSet { Values = new Dictionary<string, byte[]>(snapshot.Variables, StringComparer.Ordinal) };
+            Dictionary<string, byte[]> values;
+            lock (_snapshotLock)
+            {
+                // MemoryPack reads a snapshot written before VariableBlobs existed with it null.
+                values = snapshot.VariableBlobs is { Count: > 0 } blobs
+                    ? _snapshotBlobs.Load(blobs)
+                    : new Dictionary<string, byte[]>(snapshot.Variables ?? [], StringComparer.Ordinal);
+            }
+
+            var variables = new VariableSet { Values = values };
             _store.UpsertDocument(StoreKeys.Variables(agent.Record.AgentId), variables);
 
             AgentRecord updated = Clone(agent.Record);

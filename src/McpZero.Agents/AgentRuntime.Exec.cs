@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using McpZero.Plugins;
 using McpZero.Protocol;
@@ -13,6 +14,10 @@ public sealed partial class AgentRuntime
     /// Runs one export of one of the agent's plugins, persists the variables it changed and appends
     /// a trace record, whatever the outcome.
     /// </summary>
+    /// <remarks>
+    /// Under <see cref="StateCommitPolicy.Sync"/> the result, or the error of a failed call, is
+    /// returned only after the variables, the execution count and the trace record are on disk.
+    /// </remarks>
     /// <exception cref="AgentException">The call was rejected or failed; a failed call is traced too.</exception>
     public async Task<ExecResponse> ExecAsync(string agentId, string method, byte[] input, string? pluginName, CancellationToken cancellationToken)
     {
@@ -29,40 +34,84 @@ public sealed partial class AgentRuntime
                 $"input of {input.Length} bytes exceeds the exec input limit of {_options.MaxInputBytes} bytes");
         }
 
+        ExecResponse? response = null;
+        AgentException? failure = null;
         if (_governor is not null)
         {
-            return await _governor.RunAsync(agentId, input.Length, remaining => ExecuteUnderGate(agent, method, input, pluginName, remaining), cancellationToken)
-                .ConfigureAwait(false);
-        }
-
-        Interlocked.Increment(ref _executionsQueued);
-        try
-        {
-            await _executionSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _executionsQueued);
-        }
-
-        Interlocked.Increment(ref _executionsRunning);
-        try
-        {
-            await agent.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                return Execute(agent, method, input, pluginName, _options.Governance.QueueTimeout);
+                response = await _governor.RunAsync(agentId, input.Length, remaining => ExecuteUnderGate(agent, method, input, pluginName, remaining), cancellationToken)
+                    .ConfigureAwait(false);
+            }
+            catch (AgentException exception)
+            {
+                failure = exception;
+            }
+        }
+        else
+        {
+            Interlocked.Increment(ref _executionsQueued);
+            try
+            {
+                await _executionSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
             }
             finally
             {
-                agent.Gate.Release();
+                Interlocked.Decrement(ref _executionsQueued);
+            }
+
+            Interlocked.Increment(ref _executionsRunning);
+            try
+            {
+                await agent.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    response = Execute(agent, method, input, pluginName, _options.Governance.QueueTimeout);
+                }
+                catch (AgentException exception)
+                {
+                    failure = exception;
+                }
+                finally
+                {
+                    agent.Gate.Release();
+                }
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _executionsRunning);
+                _executionSlots.Release();
             }
         }
-        finally
+
+        // The gate is already free: the next call on this agent may run while this one waits, and
+        // its own reply waits for a commit that covers this call's writes too. The wait ignores
+        // cancellation, because the writes are made and a shutdown must still report the call's result.
+        await WaitForDurableAsync(CancellationToken.None).ConfigureAwait(false);
+        if (failure is not null)
         {
-            Interlocked.Decrement(ref _executionsRunning);
-            _executionSlots.Release();
+            ExceptionDispatchInfo.Throw(failure);
         }
+
+        return response!;
+    }
+
+    /// <summary>
+    /// Waits under <see cref="StateCommitPolicy.Sync"/> until the state writes and trace records made
+    /// so far are on disk. Concurrent callers share the commits.
+    /// </summary>
+    private async ValueTask WaitForDurableAsync(CancellationToken cancellationToken)
+    {
+        if (_options.StateCommitPolicy != StateCommitPolicy.Sync)
+        {
+            return;
+        }
+
+        // NOTE: the two logs commit independently, so a crash between the two commits can keep the
+        // variables of an unacknowledged call without its trace record (seen in kill -9 stress runs).
+        ValueTask state = _store.WaitForCommitAsync(cancellationToken);
+        await _traceCommit.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await state.ConfigureAwait(false);
     }
 
     // Runs in a governor slot, and the governor runs one execution per agent at a time. The gate still matters,
@@ -141,7 +190,7 @@ public sealed partial class AgentRuntime
         Interlocked.Increment(ref _executions);
         AgentRecord updated = Clone(record);
         updated.Executions++;
-        _store.UpsertDocument(StoreKeys.Agent(record.AgentId), updated);
+        _store.UpsertDocument(StoreKeys.Agent(record.AgentId), updated, waitForCommit: false);
         agent.Record = updated;
 
         if (failure is not null)
@@ -200,9 +249,7 @@ public sealed partial class AgentRuntime
             $"no plugin attached to agent '{agent.AgentId}' exports '{method}'; attached: {string.Join(", ", agent.Plugins)}");
     }
 
-    // NOTE: the upsert reaches disk with the next checkpoint (periodic, or at shutdown), so a crash
-    // loses the variable changes since then while the trace log, committed every few milliseconds,
-    // keeps the records of those calls.
+    // ExecAsync waits for the commit after the agent's gate is released.
     private void PersistVariables(string agentId, PluginVariables variables)
     {
         if (!variables.TryTakeChanges(out _))
@@ -211,7 +258,7 @@ public sealed partial class AgentRuntime
         }
 
         var stored = new VariableSet { Values = variables.Snapshot().ToDictionary(StringComparer.Ordinal) };
-        _store.UpsertDocument(StoreKeys.Variables(agentId), stored);
+        _store.UpsertDocument(StoreKeys.Variables(agentId), stored, waitForCommit: false);
     }
 
     private static Dictionary<string, string> EffectiveConfig(PluginRecord plugin, AgentRecord agent)

@@ -36,7 +36,7 @@ public sealed partial class AgentRuntime
             {
                 IdIndex catalog = ReadIndexCatalog();
                 catalog.Ids.Add($"{collection}/{field}");
-                _store.UpsertDocument(CollectionKeys.IndexCatalog, catalog);
+                _store.UpsertDocument(CollectionKeys.IndexCatalog, catalog, waitForCommit: false);
                 Log.IndexCreated(_logger, collection, field);
             }
         }
@@ -92,7 +92,7 @@ public sealed partial class AgentRuntime
                 }
             }
 
-            _store.UpsertDocument(CollectionKeys.IndexCatalog, catalog);
+            _store.UpsertDocument(CollectionKeys.IndexCatalog, catalog, waitForCommit: false);
             foreach (string entry in catalog.Ids)
             {
                 OpenIndex(entry);

@@ -304,6 +304,15 @@ public sealed partial class AgentRuntime
             _store.Delete(StoreKeys.Variables(agentId));
             foreach (string snapshotId in updated.Snapshots)
             {
+                // Snapshot values are shared, reference-counted blobs: release this snapshot's references.
+                if (_store.ReadDocument<SnapshotRecord>(StoreKeys.Snapshot(snapshotId))?.VariableBlobs is { } blobs)
+                {
+                    lock (_snapshotLock)
+                    {
+                        _snapshotBlobs.Release(blobs);
+                    }
+                }
+
                 _store.Delete(StoreKeys.Snapshot(snapshotId));
             }
 

@@ -147,7 +147,7 @@ public sealed partial class AgentRuntime
         lock (_resourceLock)
         {
             _resources.TryGetValue(record.ResourceId, out ResourceRecord? before);
-            _store.UpsertDocument(CollectionKeys.Resource(record.ResourceId), record);
+            _store.UpsertDocument(CollectionKeys.Resource(record.ResourceId), record, waitForCommit: false);
             if (before is null)
             {
                 _resourceIds.Update(record.ResourceId, new HashSet<string>(), new HashSet<string> { AllResources });
@@ -175,7 +175,7 @@ public sealed partial class AgentRuntime
 
             foreach (ResourceRecord record in records)
             {
-                _store.UpsertDocument(CollectionKeys.Resource(record.ResourceId), record);
+                _store.UpsertDocument(CollectionKeys.Resource(record.ResourceId), record, waitForCommit: false);
             }
 
             _resourceIds.AddMany(records.Select(record => (record.ResourceId, (IReadOnlySet<string>)new HashSet<string> { AllResources })));
@@ -197,7 +197,7 @@ public sealed partial class AgentRuntime
                 return false;
             }
 
-            _store.Delete(CollectionKeys.Resource(resourceId));
+            _store.Delete(CollectionKeys.Resource(resourceId), waitForCommit: false);
             _resourceIds.Update(resourceId, new HashSet<string> { AllResources }, new HashSet<string>());
             _resourceIndexes.Apply(before, null);
             _resources.TryRemove(resourceId, out _);

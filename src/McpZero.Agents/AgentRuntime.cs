@@ -19,6 +19,7 @@ public sealed partial class AgentRuntime : IAsyncDisposable
     private readonly ILogger _pluginLogger;
     private readonly StateStore _store;
     private readonly TraceLog _traces;
+    private readonly GroupCommit _traceCommit;
     private readonly PluginEngine _engine;
     private readonly DataDirectoryLock _directoryLock;
     private readonly string _modulesDirectory;
@@ -27,6 +28,10 @@ public sealed partial class AgentRuntime : IAsyncDisposable
 
     // Serializes changes to the agent and plugin indexes; executions never take it.
     private readonly Lock _catalogLock = new();
+
+    // Serializes snapshot creation and deletion, because snapshots of different agents share values.
+    private readonly Lock _snapshotLock = new();
+    private readonly SnapshotBlobs _snapshotBlobs;
     private readonly SemaphoreSlim _executionSlots;
     private readonly ExecutionGovernor? _governor;
 
@@ -42,7 +47,9 @@ public sealed partial class AgentRuntime : IAsyncDisposable
         _pluginLogger = loggerFactory.CreateLogger("McpZero.Plugins.Guest");
         _logger = loggerFactory.CreateLogger<AgentRuntime>();
         _store = store;
+        _snapshotBlobs = new SnapshotBlobs(store);
         _traces = traces;
+        _traceCommit = new GroupCommit(traces.CommitAsync);
         _engine = engine;
         _modulesDirectory = Path.Combine(options.DataDirectory, "modules");
         _executionSlots = new SemaphoreSlim(Math.Max(1, options.MaxConcurrentExecutions));
@@ -75,6 +82,9 @@ public sealed partial class AgentRuntime : IAsyncDisposable
 
     public long TraceRecords => _traces.Count;
 
+    /// <summary>True under <see cref="StateCommitPolicy.Sync"/>, where every change is durable before its call returns.</summary>
+    public bool CommitsEveryChange => _options.StateCommitPolicy == StateCommitPolicy.Sync;
+
     public long ModulesCompiled => _engine.ModulesCompiled;
 
     public long ModulesLoadedFromCache => _engine.ModulesLoadedFromCache;
@@ -96,7 +106,14 @@ public sealed partial class AgentRuntime : IAsyncDisposable
         try
         {
             store = StateStore.Open(
-                new StateStoreOptions { Directory = Path.Combine(dataDirectory, "store"), CheckpointInterval = options.CheckpointInterval, MemoryBytes = options.StoreMemoryBytes },
+                new StateStoreOptions
+                {
+                    Directory = Path.Combine(dataDirectory, "store"),
+                    CheckpointInterval = options.CheckpointInterval,
+                    MemoryBytes = options.StoreMemoryBytes,
+                    CommitPolicy = options.StateCommitPolicy,
+                    CommitInterval = options.StateCommitInterval,
+                },
                 loggerFactory.CreateLogger<StateStore>());
             traces = TraceLog.Open(Path.Combine(dataDirectory, "traces"), loggerFactory.CreateLogger<TraceLog>(), options.Traces);
             engine = new PluginEngine(
@@ -156,6 +173,7 @@ public sealed partial class AgentRuntime : IAsyncDisposable
         _governor?.Dispose();
         await _traces.DisposeAsync().ConfigureAwait(false);
         await _store.DisposeAsync().ConfigureAwait(false);
+        _traceCommit.Dispose();
         _engine.Dispose();
         _executionSlots.Dispose();
         _stopping.Dispose();

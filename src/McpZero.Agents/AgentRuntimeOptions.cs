@@ -40,6 +40,15 @@ public sealed class AgentRuntimeOptions
     /// <summary>Time between periodic checkpoints of the state store.</summary>
     public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// When a change is durable. Under <see cref="StateCommitPolicy.Sync"/> an exec also waits for
+    /// its trace record to be committed before it returns.
+    /// </summary>
+    public StateCommitPolicy StateCommitPolicy { get; init; } = StateCommitPolicy.Sync;
+
+    /// <summary>Journal commit period under <see cref="StateCommitPolicy.Interval"/>.</summary>
+    public TimeSpan StateCommitInterval { get; init; } = TimeSpan.FromMilliseconds(50);
+
     /// <summary>Executions allowed to run at once; more wait. Defaults to the number of cores.</summary>
     public int MaxConcurrentExecutions { get; init; } = Environment.ProcessorCount;
 

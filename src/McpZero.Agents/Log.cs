@@ -49,4 +49,7 @@ internal static partial class Log
 
     [LoggerMessage(154, LogLevel.Information, "Unregistered resource {ResourceId}", EventName = "ResourceUnregistered")]
     public static partial void ResourceUnregistered(ILogger logger, string resourceId);
+
+    [LoggerMessage(160, LogLevel.Information, "Deleted snapshot {SnapshotId} of agent {AgentId}", EventName = "SnapshotDeleted")]
+    public static partial void SnapshotDeleted(ILogger logger, string agentId, string snapshotId);
 }

@@ -61,7 +61,11 @@ internal sealed partial class SnapshotRecord
     [MemoryPackOrder(3)] public Dictionary<string, string> Config { get; set; } = [];
     [MemoryPackOrder(4)] public List<string> Plugins { get; set; } = [];
     [MemoryPackOrder(5)] public AgentConstraints Constraints { get; set; } = new();
+    /// <summary>Variable values stored inline; only snapshots taken before <see cref="VariableBlobs"/> existed use it.</summary>
     [MemoryPackOrder(6)] public Dictionary<string, byte[]> Variables { get; set; } = [];
+
+    /// <summary>Each variable name with the SHA-256 of its value, which <see cref="SnapshotBlobs"/> stores once.</summary>
+    [MemoryPackOrder(7)] public Dictionary<string, string> VariableBlobs { get; set; } = [];
 }
 
 /// <summary>The ids of every document of one kind, since the store is read by key only.</summary>

@@ -213,6 +213,12 @@ internal static class HelpText
                                      removed: 0 (keep everything)
           TraceMaxAgeSeconds         age in seconds after which trace records are removed:
                                      0 (keep everything)
+          StateCommitPolicy          when an acknowledged change reaches disk: sync (before the reply,
+                                     concurrent writers share one fsync), interval (every
+                                     StateCommitIntervalMs, a crash loses the last interval) or
+                                     checkpoint (at the next checkpoint): sync
+          StateCommitIntervalMs      milliseconds between journal commits of the interval policy: 50
+                                     (1 to 60000)
 
         Every key can also be set as an environment variable MCPZERO__KEY, for example
         MCPZERO__MAXFRAMEBYTES=8388608. Flags win over environment variables, which win over the file.

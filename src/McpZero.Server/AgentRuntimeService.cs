@@ -54,6 +54,8 @@ internal sealed class AgentRuntimeService(ServerOptions options, ServerState sta
                     MaxBytes = options.TraceMaxBytes,
                     MaxAge = options.TraceMaxAge,
                 },
+                StateCommitPolicy = options.StateCommitPolicy,
+                StateCommitInterval = options.StateCommitInterval,
             },
             loggerFactory);
         Log.RuntimeOpened(_logger, options.DataDirectory);

@@ -21,11 +21,13 @@ internal sealed partial class RequestDispatcher(AgentRuntimeService runtimeServi
                 ? await HandlePoolAsync(runtime, request, connectionId, cancellationToken).ConfigureAwait(false)
                 : await HandleAsync(runtime, request, cancellationToken).ConfigureAwait(false);
 
-            // Catalog changes are rare and must survive a crash, so they are checkpointed before the
-            // reply. Variable changes from exec wait for the periodic checkpoint.
-            if (response is not ErrorResponse && request is PluginInstallRequest or PluginRemoveRequest or AgentSpawnRequest
-                or AgentAttachRequest or AgentSnapshotRequest or AgentRecoverRequest or AgentTerminateRequest
-                or PoolCreateRequest or PoolRemoveRequest or DbCreateIndexRequest)
+            // Catalog changes are rare and must survive a crash. The sync commit policy has already
+            // made them durable before the handler returned; the other policies checkpoint them here.
+            // Index writes never wait for a commit, so a new index is checkpointed under every policy.
+            bool catalogChange = request is PluginInstallRequest or PluginRemoveRequest or AgentSpawnRequest
+                or AgentAttachRequest or AgentSnapshotRequest or AgentRecoverRequest or AgentTerminateRequest or AgentSnapshotDeleteRequest
+                or PoolCreateRequest or PoolRemoveRequest;
+            if (response is not ErrorResponse && ((catalogChange && !runtime.CommitsEveryChange) || request is DbCreateIndexRequest))
             {
                 await runtime.FlushAsync(cancellationToken).ConfigureAwait(false);
             }
@@ -73,6 +75,7 @@ internal sealed partial class RequestDispatcher(AgentRuntimeService runtimeServi
             DbFindRequest find => runtime.FindDocuments(find.Collection ?? "", find.Conditions ?? [], find.Fields ?? [], find.Limit),
             DbCreateIndexRequest create => runtime.CreateIndex(create.Collection ?? "", create.Field ?? ""),
             DbIndexListRequest => runtime.ListIndexes(),
+            AgentSnapshotDeleteRequest delete => await DeleteSnapshotAsync(runtime, delete.SnapshotId, cancellationToken).ConfigureAwait(false),
             HelloRequest => Error(ErrorCode.BadRequest, "hello was already exchanged on this connection"),
             _ => Error(ErrorCode.UnknownMessageType, $"message type {request.MessageType} has no handler"),
         };
@@ -84,6 +87,12 @@ internal sealed partial class RequestDispatcher(AgentRuntimeService runtimeServi
     {
         await runtime.TerminateAsync(agentId, cancellationToken).ConfigureAwait(false);
         return new OkResponse { Message = $"terminated agent '{agentId}'" };
+    }
+
+    private static async Task<IResponse> DeleteSnapshotAsync(AgentRuntime runtime, string snapshotId, CancellationToken cancellationToken)
+    {
+        await runtime.DeleteSnapshotAsync(snapshotId, cancellationToken).ConfigureAwait(false);
+        return new OkResponse { Message = $"deleted snapshot '{snapshotId}'" };
     }
 
     private static OkResponse Ok(Action action, string message)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using McpZero.Protocol;
+using McpZero.Storage;
 using Microsoft.Extensions.Configuration;
 
 namespace McpZero.Server;
@@ -100,6 +101,14 @@ public sealed record ServerOptions
     /// <summary>Age after which retention removes trace records; zero keeps everything.</summary>
     public TimeSpan TraceMaxAge { get; init; }
 
+    // Durability of the state store: when an acknowledged write reaches disk.
+
+    /// <summary>Configuration key <c>StateCommitPolicy</c>: sync, interval or checkpoint.</summary>
+    public StateCommitPolicy StateCommitPolicy { get; init; } = StateCommitPolicy.Sync;
+
+    /// <summary>Configuration key <c>StateCommitIntervalMs</c>: journal commit period of the interval policy.</summary>
+    public TimeSpan StateCommitInterval { get; init; } = TimeSpan.FromMilliseconds(50);
+
     /// <summary>
     /// Builds options from configuration. Defaults depend on whether systemd started the process:
     /// a service uses /run and /var/lib, a developer's run uses ./var.
@@ -142,6 +151,10 @@ public sealed record ServerOptions
             TraceSegmentBytes = ReadPowerOfTwo(configuration, "TraceSegmentBytes", 64L << 20, 256L << 10, 1L << 30),
             TraceMaxBytes = ReadLong(configuration, "TraceMaxBytes", 0, 0, long.MaxValue),
             TraceMaxAge = TimeSpan.FromSeconds(ReadLong(configuration, "TraceMaxAgeSeconds", 0, 0, 100L * 365 * 86400)),
+
+            // State store durability.
+            StateCommitPolicy = ReadCommitPolicy(configuration, "StateCommitPolicy"),
+            StateCommitInterval = TimeSpan.FromMilliseconds(ReadInt(configuration, "StateCommitIntervalMs", 50, 1, 60_000)),
         };
 
         // An exec request carries the input plus the agent id, method and plugin name. The default
@@ -166,6 +179,7 @@ public sealed record ServerOptions
         "InstancesPerPlugin", "MaxConcurrentExecutions", "MaxInputBytes", "DefaultTimeoutMs", "DefaultMemoryMb", "CheckpointIntervalSeconds",
         "MemoryCeilingBytes", "CpuBudgetPercent", "MaxQueuedPerAgent", "MaxQueuedExecutions", "QueueTimeoutMs", "AdmissionControl",
         "TraceSegmentBytes", "TraceMaxBytes", "TraceMaxAgeSeconds",
+        "StateCommitPolicy", "StateCommitIntervalMs",
         "Logging",
 
         // Metrics.
@@ -236,6 +250,18 @@ public sealed record ServerOptions
         }
 
         return value;
+    }
+
+    private static StateCommitPolicy ReadCommitPolicy(IConfiguration configuration, string key)
+    {
+        string? text = configuration[key];
+        return text?.ToLowerInvariant() switch
+        {
+            null or "sync" => StateCommitPolicy.Sync,
+            "interval" => StateCommitPolicy.Interval,
+            "checkpoint" => StateCommitPolicy.Checkpoint,
+            _ => throw new ArgumentException($"configuration value {key}='{text}' is invalid; use sync, interval or checkpoint"),
+        };
     }
 
     private static UnixFileMode ReadMode(IConfiguration configuration, string key, string defaultValue)

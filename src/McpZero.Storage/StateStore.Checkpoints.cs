@@ -9,7 +9,8 @@ public sealed partial class StateStore
     private const int CheckpointsToKeep = 2;
 
     /// <summary>
-    /// Takes a full fold-over checkpoint (index and log) and deletes all but the latest two.
+    /// Takes a full fold-over checkpoint (index and log), deletes all but the latest two and drops the
+    /// journal entries that both of them already contain.
     /// </summary>
     /// <remarks>
     /// Only one checkpoint runs at a time, and a second caller waits for the first. <paramref name="cancellationToken"/>
@@ -70,18 +71,20 @@ public sealed partial class StateStore
             }
 
             var compacted = CompactIfGrown();
-            await TakeCheckpointAsync().ConfigureAwait(false);
+            var positions = new Dictionary<Guid, long>();
+            await TakeCheckpointAsync(positions).ConfigureAwait(false);
 
             // Compaction moves the log's begin address, and FASTER deletes the segments below it at the
             // next checkpoint, which makes every older checkpoint unrecoverable. A second checkpoint
             // makes sure both kept checkpoints start after the new begin address.
             if (compacted)
             {
-                await TakeCheckpointAsync().ConfigureAwait(false);
+                await TakeCheckpointAsync(positions).ConfigureAwait(false);
             }
 
             _writesAtLastCheckpoint = writes;
             PurgeOutdatedCheckpoints();
+            await TruncateJournalAsync(positions).ConfigureAwait(false);
         }
         finally
         {
@@ -89,9 +92,10 @@ public sealed partial class StateStore
         }
     }
 
-    private async ValueTask TakeCheckpointAsync()
+    private async ValueTask TakeCheckpointAsync(Dictionary<Guid, long> journalPositions)
     {
         var stopwatch = Stopwatch.StartNew();
+        var journalPosition = CaptureJournalPosition();
         var (started, token) = await _faster.Store.TakeFullCheckpointAsync(CheckpointType.FoldOver).ConfigureAwait(false);
         if (!started)
         {
@@ -101,6 +105,7 @@ public sealed partial class StateStore
         }
 
         _faster.RecordCheckpoint(token);
+        journalPositions[token] = journalPosition;
         Interlocked.Increment(ref _checkpoints);
         StateStoreLog.CheckpointTaken(_logger, token, stopwatch.ElapsedMilliseconds, ApproximateSizeBytes);
     }

@@ -14,10 +14,13 @@ using Session = ClientSession<SpanByte, SpanByte, SpanByte, byte[], Empty, SpanB
 /// A durable byte-oriented key-value store on a FASTER hybrid log, with MemoryPack documents on top.
 /// </summary>
 /// <remarks>
-/// Every member is safe to call from many threads at once. Writes become durable at the next
-/// checkpoint: the background loop takes one every <see cref="StateStoreOptions.CheckpointInterval"/>,
-/// <see cref="CheckpointAsync"/> takes one on request, and dispose takes a final one. A crash loses the
-/// writes made since the last completed checkpoint.
+/// Every member is safe to call from many threads at once. <see cref="StateStoreOptions.CommitPolicy"/>
+/// decides when a write is durable: under <see cref="StateCommitPolicy.Sync"/> and
+/// <see cref="StateCommitPolicy.Interval"/> each write is also appended to a redo journal that is
+/// replayed at open, under <see cref="StateCommitPolicy.Checkpoint"/> a write is durable at the next
+/// checkpoint. The background loop takes a checkpoint every
+/// <see cref="StateStoreOptions.CheckpointInterval"/>, <see cref="CheckpointAsync"/> takes one on
+/// request, and dispose takes a final one; each checkpoint lets the journal drop older entries.
 /// </remarks>
 public sealed partial class StateStore : IAsyncDisposable, IDisposable
 {
@@ -34,7 +37,15 @@ public sealed partial class StateStore : IAsyncDisposable, IDisposable
     private readonly ConcurrentBag<Session> _sessions = new();
     private readonly SemaphoreSlim _checkpointGate = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
+    private readonly StateJournal _journal;
+    private readonly GroupCommit _journalCommit;
+
+    // Orders each store write and its journal entry the same way for all writers, so replay ends
+    // with the value the store held.
+    private readonly Lock _writeLock = new();
     private Task _checkpointLoop = Task.CompletedTask;
+    private Task _journalCommitLoop = Task.CompletedTask;
+    private Task _journalCheckpoint = Task.CompletedTask;
     private long _reads;
     private long _writes;
     private long _checkpoints;
@@ -43,13 +54,16 @@ public sealed partial class StateStore : IAsyncDisposable, IDisposable
     private long _writesAtLastCheckpoint;
     private long _liveBytesAfterCompaction;
     private int _disposed;
+    private int _journalCheckpointRunning;
 
-    private StateStore(StateStoreOptions options, ILogger logger, StorePaths paths, FasterInstance faster)
+    private StateStore(StateStoreOptions options, ILogger logger, StorePaths paths, FasterInstance faster, StateJournal journal)
     {
         _options = options;
         _logger = logger;
         _paths = paths;
         _faster = faster;
+        _journal = journal;
+        _journalCommit = new GroupCommit(journal.CommitAsync);
         _liveBytesAfterCompaction = CompactionState.ReadLiveBytes(paths);
     }
 
@@ -80,6 +94,15 @@ public sealed partial class StateStore : IAsyncDisposable, IDisposable
     /// </summary>
     public long ApproximateSizeBytes => _faster.Store.Log.TailAddress - _faster.Store.Log.BeginAddress;
 
+    /// <summary>Bytes of redo journal kept since the oldest kept checkpoint.</summary>
+    public long JournalSizeBytes => _journal.SizeBytes;
+
+    /// <summary>Number of journal commits this instance has run.</summary>
+    public long JournalCommits => _journalCommit.Commits;
+
+    /// <summary>The policy this store was opened with.</summary>
+    public StateCommitPolicy CommitPolicy => _options.CommitPolicy;
+
     /// <summary>Data directory given in <see cref="StateStoreOptions.Directory"/>, as a full path.</summary>
     public string Directory => _paths.Root;
 
@@ -89,7 +112,8 @@ public sealed partial class StateStore : IAsyncDisposable, IDisposable
     /// </summary>
     /// <remarks>
     /// An unreadable checkpoint is logged, moved aside and skipped in favour of the one before it, or of
-    /// an empty store when none is readable. It does not make this method throw.
+    /// an empty store when none is readable. The journal is then replayed on top, up to its last
+    /// readable entry. Neither makes this method throw.
     /// </remarks>
     /// <exception cref="StorageException">The directory cannot be created or written.</exception>
     /// <exception cref="ArgumentException">An option is out of range.</exception>
@@ -101,8 +125,21 @@ public sealed partial class StateStore : IAsyncDisposable, IDisposable
 
         var paths = StorePaths.Create(options.Directory);
         var faster = FasterInstance.OpenAndRecover(options, paths, logger);
-        var store = new StateStore(options, logger, paths, faster);
+        StateJournal journal;
+        try
+        {
+            journal = StateJournal.Open(options, paths, logger);
+        }
+        catch
+        {
+            faster.Dispose();
+            throw;
+        }
+
+        var store = new StateStore(options, logger, paths, faster, journal);
+        store.ReplayJournal();
         store.StartBackgroundCheckpoints();
+        store.StartJournalCommits();
         return store;
     }
 
@@ -135,8 +172,14 @@ public sealed partial class StateStore : IAsyncDisposable, IDisposable
     }
 
     /// <summary>Stores <paramref name="value"/> under <paramref name="key"/>, replacing any earlier value.</summary>
+    /// <remarks>
+    /// With <c>waitForCommit</c> true the call returns only once the write is durable under
+    /// <see cref="StateCommitPolicy.Sync"/>. With false it returns at once, and the caller awaits
+    /// <see cref="WaitForCommitAsync"/> later so that several writes share one commit. The other
+    /// policies never wait.
+    /// </remarks>
     /// <exception cref="StorageException">The key and value together do not fit in one log page.</exception>
-    public void Upsert(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    public void Upsert(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, bool waitForCommit = true)
     {
         ThrowIfKeyInvalid(key);
         ThrowIfDisposed();
@@ -145,55 +188,108 @@ public sealed partial class StateStore : IAsyncDisposable, IDisposable
         var session = RentSession();
         try
         {
-            UpsertCore(session, key, value);
+            if (_options.CommitPolicy == StateCommitPolicy.Checkpoint)
+            {
+                UpsertCore(session, key, value);
+            }
+            else
+            {
+                lock (_writeLock)
+                {
+                    UpsertCore(session, key, value);
+                    _journal.AppendUpsert(key, value);
+                }
+
+                CheckpointIfJournalFull();
+            }
         }
         finally
         {
             ReturnSession(session);
         }
+
+        if (waitForCommit)
+        {
+            WaitForCommit();
+        }
     }
 
     /// <summary>Stores <paramref name="value"/> under the UTF-8 bytes of <paramref name="key"/>.</summary>
-    public void Upsert(string key, ReadOnlySpan<byte> value)
+    /// <remarks><c>waitForCommit</c> works as in <see cref="Upsert(ReadOnlySpan{byte}, ReadOnlySpan{byte}, bool)"/>.</remarks>
+    public void Upsert(string key, ReadOnlySpan<byte> value, bool waitForCommit = true)
     {
         ArgumentNullException.ThrowIfNull(key);
 
-        Upsert(Encoding.UTF8.GetBytes(key), value);
+        Upsert(Encoding.UTF8.GetBytes(key), value, waitForCommit);
+    }
+
+    /// <summary>
+    /// Returns once every write made so far by any caller is durable under
+    /// <see cref="StateCommitPolicy.Sync"/>; returns at once under the other policies.
+    /// </summary>
+    /// <remarks>Concurrent callers share journal commits. <paramref name="cancellationToken"/> cancels only the wait.</remarks>
+    public ValueTask WaitForCommitAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+
+        return _options.CommitPolicy == StateCommitPolicy.Sync
+            ? _journalCommit.WaitAsync(cancellationToken)
+            : ValueTask.CompletedTask;
     }
 
     /// <summary>Deletes the value stored under <paramref name="key"/>.</summary>
     /// <returns>True when the key held a value just before the delete.</returns>
     /// <remarks>
+    /// <c>waitForCommit</c> works as in <see cref="Upsert(ReadOnlySpan{byte}, ReadOnlySpan{byte}, bool)"/>.
     /// The existence check and the delete are two steps, so with a concurrent writer on the same key the
     /// return value describes the moment of the check. The key is deleted either way.
     /// </remarks>
-    public bool Delete(ReadOnlySpan<byte> key)
+    public bool Delete(ReadOnlySpan<byte> key, bool waitForCommit = true)
     {
         ThrowIfKeyInvalid(key);
         ThrowIfDisposed();
 
+        bool existed;
         var session = RentSession();
         try
         {
             // A FASTER delete appends a tombstone without reading the disk, so its status does not
             // show whether an on-disk key existed. A read decides that.
-            var existed = ReadCore(session, key) is not null;
-            DeleteCore(session, key);
-            return existed;
+            existed = ReadCore(session, key) is not null;
+            if (_options.CommitPolicy == StateCommitPolicy.Checkpoint)
+            {
+                DeleteCore(session, key);
+            }
+            else
+            {
+                lock (_writeLock)
+                {
+                    DeleteCore(session, key);
+                    _journal.AppendDelete(key);
+                }
+            }
         }
         finally
         {
             ReturnSession(session);
         }
+
+        if (waitForCommit)
+        {
+            WaitForCommit();
+        }
+
+        return existed;
     }
 
     /// <summary>Deletes the value stored under the UTF-8 bytes of <paramref name="key"/>.</summary>
+    /// <remarks><c>waitForCommit</c> works as in <see cref="Upsert(ReadOnlySpan{byte}, ReadOnlySpan{byte}, bool)"/>.</remarks>
     /// <returns>True when the key held a value just before the delete.</returns>
-    public bool Delete(string key)
+    public bool Delete(string key, bool waitForCommit = true)
     {
         ArgumentNullException.ThrowIfNull(key);
 
-        return Delete(Encoding.UTF8.GetBytes(key));
+        return Delete(Encoding.UTF8.GetBytes(key), waitForCommit);
     }
 
     /// <summary>Reads and deserializes the MemoryPack document stored under <paramref name="key"/>.</summary>
@@ -221,16 +317,17 @@ public sealed partial class StateStore : IAsyncDisposable, IDisposable
     }
 
     /// <summary>Serializes <paramref name="value"/> with MemoryPack and stores it under <paramref name="key"/>.</summary>
-    public void UpsertDocument<T>(string key, T value)
+    /// <remarks><c>waitForCommit</c> works as in <see cref="Upsert(ReadOnlySpan{byte}, ReadOnlySpan{byte}, bool)"/>.</remarks>
+    public void UpsertDocument<T>(string key, T value, bool waitForCommit = true)
         where T : IMemoryPackable<T>
     {
         ArgumentNullException.ThrowIfNull(key);
 
         var bytes = DocumentSerializer<T>.Serialize(value);
-        Upsert(key, bytes);
+        Upsert(key, bytes, waitForCommit);
     }
 
-    /// <summary>Stops the checkpoint loop, takes a final checkpoint and releases the files.</summary>
+    /// <summary>Stops the background loops, commits the journal, takes a final checkpoint and releases the files.</summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -240,9 +337,13 @@ public sealed partial class StateStore : IAsyncDisposable, IDisposable
 
         _stopping.Cancel();
         await _checkpointLoop.ConfigureAwait(false);
+        await _journalCommitLoop.ConfigureAwait(false);
+        await _journalCheckpoint.ConfigureAwait(false);
 
+        // The journal commit comes first, so the writes survive even when the final checkpoint fails.
         try
         {
+            await _journalCommit.WaitAsync(CancellationToken.None).ConfigureAwait(false);
             await CheckpointCoreAsync(force: false, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
@@ -255,6 +356,8 @@ public sealed partial class StateStore : IAsyncDisposable, IDisposable
             session.Dispose();
         }
 
+        _journal.Dispose();
+        _journalCommit.Dispose();
         _faster.Dispose();
         _checkpointGate.Dispose();
         _stopping.Dispose();

@@ -45,4 +45,20 @@ public sealed class StateStoreOptions
     /// so only <see cref="StateStore.CheckpointAsync"/> and dispose take checkpoints.
     /// </summary>
     public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>When writes become durable; <see cref="StateCommitPolicy.Sync"/> by default.</summary>
+    public StateCommitPolicy CommitPolicy { get; init; } = StateCommitPolicy.Sync;
+
+    /// <summary>
+    /// Time between journal commits under <see cref="StateCommitPolicy.Interval"/>; ignored by the
+    /// other policies. Must be positive.
+    /// </summary>
+    public TimeSpan CommitInterval { get; init; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
+    /// Journal size in bytes past which a write starts a checkpoint, so that a burst of writes between
+    /// two periodic checkpoints cannot fill the disk. The journal keeps the entries since the older of
+    /// the two kept checkpoints, so it stays below about twice this size.
+    /// </summary>
+    public long MaxJournalBytes { get; init; } = 32 << 20;
 }

@@ -204,9 +204,34 @@ public sealed class StateStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task Open_CorruptLatestCheckpoint_FallsBackToPrevious()
+    public async Task Open_CorruptLatestCheckpoint_FallsBackAndReplaysJournal()
     {
         using (var store = Open())
+        {
+            store.Upsert("first", [1]);
+            await store.CheckpointAsync().AsTask().WaitAsync(Timeout);
+            store.Upsert("second", [2]);
+            await store.CheckpointAsync().AsTask().WaitAsync(Timeout);
+        }
+
+        CorruptFiles(LatestLogCheckpointDirectory());
+
+        using (var reopened = Open())
+        {
+            Assert.True(reopened.TryRead("first", out var first));
+            Assert.Equal(new byte[] { 1 }, first);
+            Assert.True(reopened.TryRead("second", out var second));
+            Assert.Equal(new byte[] { 2 }, second);
+        }
+
+        var error = Assert.Single(_logger.Entries, entry => entry.EventId.Id == 3002);
+        Assert.Contains("journal replays", error.Message);
+    }
+
+    [Fact]
+    public async Task Open_CorruptLatestCheckpoint_FallsBackToPrevious()
+    {
+        using (var store = Open(commitPolicy: StateCommitPolicy.Checkpoint))
         {
             store.Upsert("first", [1]);
             await store.CheckpointAsync().AsTask().WaitAsync(Timeout);
@@ -217,7 +242,7 @@ public sealed class StateStoreTests : IDisposable
         var latest = LatestLogCheckpointDirectory();
         CorruptFiles(latest);
 
-        using (var reopened = Open())
+        using (var reopened = Open(commitPolicy: StateCommitPolicy.Checkpoint))
         {
             Assert.True(reopened.TryRead("first", out var first));
             Assert.Equal(new byte[] { 1 }, first);
@@ -340,7 +365,7 @@ public sealed class StateStoreTests : IDisposable
         Assert.True(maxSize < 2 * sizeAfterTwoCycles, $"directory reached {maxSize} bytes; after two cycles it was {sizeAfterTwoCycles}");
     }
 
-    private StateStore Open(long pageBytes = 1 << 20, long memoryBytes = 32 << 20, long segmentBytes = 16 << 20)
+    private StateStore Open(long pageBytes = 1 << 20, long memoryBytes = 32 << 20, long segmentBytes = 16 << 20, StateCommitPolicy commitPolicy = StateCommitPolicy.Sync)
     {
         var options = new StateStoreOptions
         {
@@ -350,6 +375,7 @@ public sealed class StateStoreTests : IDisposable
             SegmentBytes = segmentBytes,
             IndexBuckets = 1 << 10,
             CheckpointInterval = TimeSpan.Zero,
+            CommitPolicy = commitPolicy,
         };
         return StateStore.Open(options, _logger);
     }

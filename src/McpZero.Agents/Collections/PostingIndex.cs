@@ -273,17 +273,17 @@ internal sealed class PostingIndex
             string key = BucketKey(value, bucket);
             if (_postings.TryGetValue(value, out HashSet<string>[]? buckets) && buckets[bucket].Count > 0)
             {
-                _store.UpsertDocument(key, new IdIndex { Ids = [.. buckets[bucket]] });
+                _store.UpsertDocument(key, new IdIndex { Ids = [.. buckets[bucket]] }, waitForCommit: false);
             }
             else
             {
-                _store.Delete(key);
+                _store.Delete(key, waitForCommit: false);
             }
         }
 
         if (valuesChanged)
         {
-            _store.UpsertDocument(ValuesKey, new IdIndex { Ids = [.. _postings.Keys] });
+            _store.UpsertDocument(ValuesKey, new IdIndex { Ids = [.. _postings.Keys] }, waitForCommit: false);
         }
     }
 

@@ -43,6 +43,8 @@ public static class MessageTypes
     public const ushort DbCreateIndex = 55;
     public const ushort DbIndexList = 56;
 
+    public const ushort AgentSnapshotDelete = 60;
+
     // Responses.
     public const ushort HelloResult = 1;
     public const ushort StatusResult = 2;
@@ -72,7 +74,8 @@ public static class MessageTypes
             or AgentSpawn or AgentList or AgentShow or AgentAttach or AgentExec
             or AgentSnapshot or AgentRecover or AgentTerminate or TraceList or TraceVerify
             or PoolCreate or PoolList or PoolShow or PoolLease or PoolReturn or PoolRemove
-            or DbInsert or DbGet or DbUpdate or DbDelete or DbFind or DbCreateIndex or DbIndexList => true,
+            or DbInsert or DbGet or DbUpdate or DbDelete or DbFind or DbCreateIndex or DbIndexList
+            or AgentSnapshotDelete => true,
         _ => false,
     };
 }

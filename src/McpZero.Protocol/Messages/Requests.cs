@@ -18,6 +18,7 @@ namespace McpZero.Protocol.Messages;
 [MemoryPackUnion(MessageTypes.AgentSnapshot, typeof(AgentSnapshotRequest))]
 [MemoryPackUnion(MessageTypes.AgentRecover, typeof(AgentRecoverRequest))]
 [MemoryPackUnion(MessageTypes.AgentTerminate, typeof(AgentTerminateRequest))]
+[MemoryPackUnion(MessageTypes.AgentSnapshotDelete, typeof(AgentSnapshotDeleteRequest))]
 [MemoryPackUnion(MessageTypes.TraceList, typeof(TraceListRequest))]
 [MemoryPackUnion(MessageTypes.TraceVerify, typeof(TraceVerifyRequest))]
 [MemoryPackUnion(MessageTypes.PoolCreate, typeof(PoolCreateRequest))]
@@ -144,6 +145,14 @@ public sealed partial class AgentSnapshotRequest : IRequest
 public sealed partial class AgentRecoverRequest : IRequest
 {
     [MemoryPackIgnore] public ushort MessageType => MessageTypes.AgentRecover;
+    public string SnapshotId { get; set; } = "";
+}
+
+/// <summary>Deletes a snapshot; the agent and its other snapshots stay.</summary>
+[MemoryPackable]
+public sealed partial class AgentSnapshotDeleteRequest : IRequest
+{
+    [MemoryPackIgnore] public ushort MessageType => MessageTypes.AgentSnapshotDelete;
     public string SnapshotId { get; set; } = "";
 }
 

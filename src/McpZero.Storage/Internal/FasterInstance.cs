@@ -28,6 +28,9 @@ internal sealed class FasterInstance : IDisposable
 
     public DeviceLogCommitCheckpointManager CheckpointManager { get; }
 
+    /// <summary>The checkpoint that <see cref="OpenAndRecover"/> restored; null for an empty store.</summary>
+    public Guid? RecoveredToken { get; private set; }
+
     /// <summary>
     /// Creates the store and recovers the newest checkpoint that FASTER can read, moving each unreadable
     /// one into the quarantine directory so the next start does not try it again.
@@ -47,8 +50,10 @@ internal sealed class FasterInstance : IDisposable
             try
             {
                 var version = instance.Store.Recover(token, token);
+                VerifyLogReadable(instance.Store, options, paths);
                 var logBytes = instance.Store.Log.TailAddress - instance.Store.Log.BeginAddress;
                 StateStoreLog.Recovered(logger, paths.Root, token, version, logBytes);
+                instance.RecoveredToken = token;
                 return instance;
             }
             catch (Exception exception) when (exception is not OutOfMemoryException)
@@ -57,7 +62,10 @@ internal sealed class FasterInstance : IDisposable
                 // a fresh instance.
                 instance.Dispose();
                 var quarantinePath = Quarantine(paths, token);
-                StateStoreLog.CheckpointUnreadable(logger, exception, token, paths.Root, quarantinePath);
+                var consequence = options.CommitPolicy == StateCommitPolicy.Checkpoint
+                    ? "writes made after the previous checkpoint are lost"
+                    : "the journal replays the writes made after the previous checkpoint on top of it";
+                StateStoreLog.CheckpointUnreadable(logger, exception, token, paths.Root, quarantinePath, consequence);
                 instance = Create(options, paths);
             }
         }
@@ -171,6 +179,63 @@ internal sealed class FasterInstance : IDisposable
             });
 
         return new FasterInstance(store, device, checkpointManager, paths);
+    }
+
+    /// <summary>
+    /// Scans the recovered log from its begin to its tail address. FASTER's recovery succeeds on a
+    /// truncated or zeroed log file, and its scan skips the missing records without an error.
+    /// </summary>
+    /// <remarks>
+    /// Records written while the checkpoint ran lie below the tail too, and recovery marks them
+    /// invalid so the scan skips them as well. Those still have their bytes on disk, so the log counts
+    /// as damaged only when the file ends, or holds only zeros, between the last record and the tail.
+    /// </remarks>
+    /// <exception cref="StorageException">The records end early, at a truncated or zeroed part of the file.</exception>
+    private static void VerifyLogReadable(FasterKV<SpanByte, SpanByte> store, StateStoreOptions options, StorePaths paths)
+    {
+        var log = store.Log;
+        var recordsEnd = log.BeginAddress;
+        using (var iterator = log.Scan(log.BeginAddress, log.TailAddress))
+        {
+            while (iterator.GetNext(out _))
+            {
+                recordsEnd = iterator.NextAddress;
+            }
+        }
+
+        if (recordsEnd >= log.TailAddress || HasBytes(options, paths, recordsEnd, log.TailAddress))
+        {
+            return;
+        }
+
+        throw new StorageException(
+            $"the log's records end at address {recordsEnd}, before the checkpoint's tail address {log.TailAddress}, " +
+            "and the log file is truncated or zeroed there");
+    }
+
+    /// <summary>Returns true when the log file contains a nonzero byte between the two addresses.</summary>
+    private static bool HasBytes(StateStoreOptions options, StorePaths paths, long fromAddress, long untilAddress)
+    {
+        var segmentBits = StoreGeometry.Bits(options.SegmentBytes);
+        var segment = fromAddress >> segmentBits;
+        var offset = fromAddress & (options.SegmentBytes - 1);
+        var length = (int)Math.Min(untilAddress - fromAddress, options.SegmentBytes - offset);
+        var file = $"{paths.LogFile}.{segment}";
+        if (!File.Exists(file))
+        {
+            return false;
+        }
+
+        using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        if (stream.Length < offset + length)
+        {
+            return false;
+        }
+
+        var buffer = new byte[length];
+        stream.Position = offset;
+        stream.ReadExactly(buffer);
+        return buffer.AsSpan().ContainsAnyExcept((byte)0);
     }
 
     /// <summary>Moves both halves of checkpoint <paramref name="token"/> aside.</summary>

@@ -11,10 +11,10 @@ internal static partial class StateStoreLog
     [LoggerMessage(3001, LogLevel.Information, "State store in '{Directory}' recovered checkpoint {Token} (version {Version}, log {LogBytes} bytes)")]
     public static partial void Recovered(ILogger logger, string directory, Guid token, long version, long logBytes);
 
-    [LoggerMessage(3002, LogLevel.Error, "Checkpoint {Token} in '{Directory}' is unreadable and was moved to '{QuarantinePath}'; writes made after the previous checkpoint are lost")]
-    public static partial void CheckpointUnreadable(ILogger logger, Exception exception, Guid token, string directory, string quarantinePath);
+    [LoggerMessage(3002, LogLevel.Error, "Checkpoint {Token} in '{Directory}' is unreadable and was moved to '{QuarantinePath}'; {Consequence}")]
+    public static partial void CheckpointUnreadable(ILogger logger, Exception exception, Guid token, string directory, string quarantinePath, string consequence);
 
-    [LoggerMessage(3003, LogLevel.Error, "No readable checkpoint in '{Directory}' ({Count} tried); starting with an empty store, so all earlier state is lost")]
+    [LoggerMessage(3003, LogLevel.Error, "No readable checkpoint in '{Directory}' ({Count} tried); starting from an empty store plus the journal, so all state older than the journal's first entry is lost")]
     public static partial void AllCheckpointsUnreadable(ILogger logger, string directory, int count);
 
     [LoggerMessage(3004, LogLevel.Debug, "Checkpoint {Token} taken in {ElapsedMilliseconds} ms (log {LogBytes} bytes)")]
@@ -34,4 +34,16 @@ internal static partial class StateStoreLog
 
     [LoggerMessage(3009, LogLevel.Error, "Final checkpoint on dispose failed; writes after the last checkpoint are lost")]
     public static partial void FinalCheckpointFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(3010, LogLevel.Error, "State journal in '{Directory}' is damaged at address {Address}: {Error}. Replayed {Applied} entries; the {LostBytes} committed bytes from that address on are lost")]
+    public static partial void JournalDamaged(ILogger logger, string directory, long address, long lostBytes, long applied, string error);
+
+    [LoggerMessage(3011, LogLevel.Information, "Replayed {Applied} journal entries from address {FromAddress} in {ElapsedMilliseconds} ms")]
+    public static partial void JournalReplayed(ILogger logger, long applied, long fromAddress, long elapsedMilliseconds);
+
+    [LoggerMessage(3012, LogLevel.Error, "State journal in '{Directory}' cannot be opened and was moved to '{MovedTo}'; writes made after the last checkpoint are lost")]
+    public static partial void JournalUnreadable(ILogger logger, Exception exception, string directory, string movedTo);
+
+    [LoggerMessage(3013, LogLevel.Error, "Journal commit failed; the next interval retries")]
+    public static partial void JournalCommitFailed(ILogger logger, Exception exception);
 }

@@ -11,6 +11,10 @@ internal sealed class StorePaths
         Checkpoints = Path.Combine(root, "checkpoints");
         Quarantine = Path.Combine(root, "unreadable-checkpoints");
         CheckpointOrder = Path.Combine(root, "checkpoint-order");
+        Journal = Path.Combine(root, "journal");
+        JournalFile = Path.Combine(Journal, "journal.log");
+        JournalCommits = Path.Combine(Journal, "commits");
+        JournalPositions = Path.Combine(root, "journal-positions");
     }
 
     public string Root { get; }
@@ -25,6 +29,18 @@ internal sealed class StorePaths
     /// <summary>Tokens of the checkpoints taken, oldest first, one per line.</summary>
     public string CheckpointOrder { get; }
 
+    /// <summary>Directory of the redo journal (<see cref="StateJournal"/>).</summary>
+    public string Journal { get; }
+
+    /// <summary>Base name of the journal log; FasterLog appends the segment number.</summary>
+    public string JournalFile { get; }
+
+    /// <summary>FasterLog commit records of the journal.</summary>
+    public string JournalCommits { get; }
+
+    /// <summary>Journal address at which each kept checkpoint started, one "token address" pair per line.</summary>
+    public string JournalPositions { get; }
+
     /// <summary>Where checkpoints that failed to recover are moved, kept for inspection.</summary>
     public string Quarantine { get; }
 
@@ -38,7 +54,7 @@ internal sealed class StorePaths
         }
 
         var paths = new StorePaths(Path.GetFullPath(directory));
-        EnsureWritable(paths.Root, paths.LogDirectory, paths.Checkpoints);
+        EnsureWritable(paths.Root, paths.LogDirectory, paths.Checkpoints, paths.Journal, paths.JournalCommits);
         return paths;
     }
 

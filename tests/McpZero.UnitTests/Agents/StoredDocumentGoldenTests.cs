@@ -33,6 +33,13 @@ public sealed class StoredDocumentGoldenTests
         "00006D6F6465FBFFFFFF040000006661737401000000F8FFFFFF07000000636F756E7465720304040840000000881300" +
         "0040420F000000000001000000FAFFFFFF05000000636F756E740100000007";
 
+    // SnapshotGolden above is the layout before VariableBlobs (order 7) was added; it is only read.
+    private const string SnapshotWithBlobsGolden =
+        "080B0B081C13140429FCFFFFFF03000000732D32FCFFFFFF03000000612D3103401E18240A060001000000FBFFFFFF04" +
+        "0000006D6F6465FBFFFFFF040000006661737401000000F8FFFFFF07000000636F756E74657203040408400000008813" +
+        "000040420F00000000000000000001000000FAFFFFFF05000000636F756E74EFFFFFFF10000000636139373831313263" +
+        "61316262646361";
+
     private const string IndexGolden =
         "011A02000000FCFFFFFF03000000612D31FCFFFFFF03000000612D32";
 
@@ -63,7 +70,20 @@ public sealed class StoredDocumentGoldenTests
     [Fact]
     public void SnapshotRecordSerializesToGolden()
     {
-        Assert.Equal(SnapshotGolden, Convert.ToHexString(MemoryPackSerializer.Serialize(StoredDocumentSamples.Snapshot())));
+        Assert.Equal(SnapshotWithBlobsGolden, Convert.ToHexString(MemoryPackSerializer.Serialize(StoredDocumentSamples.SnapshotWithBlobs())));
+    }
+
+    [Fact]
+    public void SnapshotRecordWithBlobsReadsFromGolden()
+    {
+        SnapshotRecord? snapshot = MemoryPackSerializer.Deserialize<SnapshotRecord>(Convert.FromHexString(SnapshotWithBlobsGolden));
+
+        Assert.NotNull(snapshot);
+        Assert.Equal("s-2", snapshot.SnapshotId);
+        Assert.Equal(1_700_000_000_000_003, snapshot.CreatedUnixMicros);
+        Assert.Empty(snapshot.Variables);
+        Assert.Single(snapshot.VariableBlobs);
+        Assert.Equal("ca978112ca1bbdca", snapshot.VariableBlobs["count"]);
     }
 
     [Fact]
@@ -144,6 +164,9 @@ public sealed class StoredDocumentGoldenTests
         AssertSampleConstraints(snapshot.Constraints);
         Assert.Single(snapshot.Variables);
         Assert.Equal(new byte[] { 7 }, snapshot.Variables["count"]);
+
+        // MemoryPack leaves a member that older bytes lack at null, not at its initializer.
+        Assert.Null(snapshot.VariableBlobs);
     }
 
     [Fact]

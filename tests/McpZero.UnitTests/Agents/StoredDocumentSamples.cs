@@ -50,5 +50,16 @@ internal static class StoredDocumentSamples
         Variables = new Dictionary<string, byte[]> { ["count"] = [7] },
     };
 
+    public static SnapshotRecord SnapshotWithBlobs() => new()
+    {
+        SnapshotId = "s-2",
+        AgentId = "a-1",
+        CreatedUnixMicros = 1_700_000_000_000_003,
+        Config = new Dictionary<string, string> { ["mode"] = "fast" },
+        Plugins = ["counter"],
+        Constraints = Constraints(),
+        VariableBlobs = new Dictionary<string, string> { ["count"] = "ca978112ca1bbdca" },
+    };
+
     public static IdIndex Index() => new() { Ids = ["a-1", "a-2"] };
 }

@@ -82,6 +82,7 @@ internal static class MessageSamples
         },
         [nameof(DbCreateIndexRequest)] = () => new DbCreateIndexRequest { Collection = "resources", Field = "owner" },
         [nameof(DbIndexListRequest)] = () => new DbIndexListRequest(),
+        [nameof(AgentSnapshotDeleteRequest)] = () => new AgentSnapshotDeleteRequest { SnapshotId = "s-4" },
     };
 
     public static readonly IReadOnlyDictionary<string, Func<IResponse>> Responses = new Dictionary<string, Func<IResponse>>
