@@ -22,8 +22,9 @@ internal static class AgentCommands
             "exec" => CommandSpec.Client("agent exec", 3, "plugin"),
             "snapshot" => CommandSpec.Client("agent snapshot", 1),
             "recover" => CommandSpec.Client("agent recover", 1),
+            "snapshot-delete" => CommandSpec.Client("agent snapshot-delete", 1),
             "terminate" => CommandSpec.Client("agent terminate", 1),
-            _ => throw new UsageException($"unknown agent command '{args[0]}'; use spawn, list, show, attach, exec, snapshot, recover or terminate"),
+            _ => throw new UsageException($"unknown agent command '{args[0]}'; use spawn, list, show, attach, exec, snapshot, recover, snapshot-delete or terminate"),
         };
         CommandLine line = CommandLine.Parse(args[1..], spec);
         bool json = line.Flag("json");
@@ -36,6 +37,7 @@ internal static class AgentCommands
             "exec" => await ExecAsync(line, json).ConfigureAwait(false),
             "snapshot" => await SnapshotAsync(line, json).ConfigureAwait(false),
             "recover" => await RecoverAsync(line, json).ConfigureAwait(false),
+            "snapshot-delete" => await DeleteSnapshotAsync(line, json).ConfigureAwait(false),
             _ => await TerminateAsync(line, json).ConfigureAwait(false),
         };
     }
@@ -179,6 +181,23 @@ internal static class AgentCommands
         else
         {
             Output.Out.WriteLine($"recovered {agent.AgentId} from {snapshotId} ({agent.Variables.Length} variables)");
+        }
+
+        return Cli.ExitOk;
+    }
+
+    private static async Task<int> DeleteSnapshotAsync(CommandLine line, bool json)
+    {
+        string snapshotId = line.Argument(0, "snapshot id");
+        await using McpZeroClient client = await ClientCommand.ConnectAsync(line).ConfigureAwait(false);
+        OkResponse ok = await ClientCommand.RequestAsync<OkResponse>(client, new AgentSnapshotDeleteRequest { SnapshotId = snapshotId }).ConfigureAwait(false);
+        if (json)
+        {
+            JsonOutput.Write(ok, CliJsonContext.Relaxed.OkResponse);
+        }
+        else
+        {
+            Output.Out.WriteLine(ok.Message);
         }
 
         return Cli.ExitOk;

@@ -50,6 +50,7 @@ internal static class HelpText
                       when it is not a terminal)
           agent snapshot AGENT            prints the snapshot id
           agent recover SNAPSHOT          restores the snapshot's agent to that state
+          agent snapshot-delete SNAPSHOT  deletes one snapshot; the agent and its other snapshots stay
           agent terminate AGENT
 
         """;

@@ -208,7 +208,7 @@ _mcpzero_plugin()
 _mcpzero_agent()
 {
     if [[ -z $subcommand ]]; then
-        COMPREPLY=($(compgen -W "spawn list show attach exec snapshot recover terminate" -- "$current"))
+        COMPREPLY=($(compgen -W "spawn list show attach exec snapshot recover snapshot-delete terminate" -- "$current"))
         return
     fi
 

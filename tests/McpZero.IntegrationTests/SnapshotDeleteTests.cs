@@ -32,4 +32,20 @@ public sealed class SnapshotDeleteTests
             () => after.RequestAsync<AgentInfo>(new AgentRecoverRequest { SnapshotId = first.SnapshotId }).WaitAsync(Daemon.CommandTimeout));
         Assert.Equal(ErrorCode.SnapshotNotFound, missing.Code);
     }
+
+    [Fact]
+    public async Task CliDeletesSnapshot()
+    {
+        await using Daemon daemon = await Daemon.StartAsync();
+        await daemon.OkAsync("plugin", "install", TestPaths.Plugin("hello"));
+        string agentId = await daemon.OkAsync("agent", "spawn", "--plugin", "hello");
+        string snapshotId = (await daemon.OkAsync("agent", "snapshot", agentId)).Trim();
+
+        string deleted = await daemon.OkAsync("agent", "snapshot-delete", snapshotId);
+        Assert.Contains(snapshotId, deleted);
+
+        CliResult again = await daemon.CliAsync("agent", "snapshot-delete", snapshotId);
+        Assert.NotEqual(0, again.ExitCode);
+        Assert.Contains("not found", again.Stderr);
+    }
 }
