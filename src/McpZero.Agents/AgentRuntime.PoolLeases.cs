@@ -10,6 +10,9 @@ public sealed partial class AgentRuntime
     /// <summary>Maximum time a lease request may wait for a returned agent, in milliseconds.</summary>
     public const int MaxLeaseWaitMs = 600_000;
 
+    // How long a lease with no wait of its own waits for an agent that is being spawned or reset.
+    private static readonly TimeSpan PendingAgentWait = TimeSpan.FromSeconds(10);
+
     /// <summary>
     /// Leases a ready agent of the pool to <paramref name="leaseOwner"/>, spawning one when none is
     /// ready and the pool is under its maximum, else waiting up to <paramref name="waitMs"/>
@@ -44,9 +47,15 @@ public sealed partial class AgentRuntime
             {
                 ThrowIfRemoved(pool);
                 decision = pool.Ledger.TryLease(leaseOwner, out agentId);
-                if (decision == LeaseDecision.Full && remaining > TimeSpan.Zero)
+                if (decision == LeaseDecision.Full && (remaining > TimeSpan.Zero || pool.Ledger.PendingCount > 0))
                 {
+                    // An agent being spawned or reset for the pool is as good as ready, so even a lease
+                    // that may not wait for a return waits for it.
                     waiter = pool.Ledger.AddWaiter(leaseOwner);
+                    if (remaining <= TimeSpan.Zero)
+                    {
+                        remaining = PendingAgentWait;
+                    }
                 }
             }
 

@@ -57,7 +57,8 @@ internal static class Schemas
         FieldDefinition<SnapshotRecord>.Integer("created_unix_micros", snapshot => snapshot.CreatedUnixMicros),
         FieldDefinition<SnapshotRecord>.List("plugins", snapshot => snapshot.Plugins),
         FieldDefinition<SnapshotRecord>.Map("config", snapshot => snapshot.Config),
-        FieldDefinition<SnapshotRecord>.List("variables", snapshot => [.. snapshot.Variables.Keys.Order(StringComparer.Ordinal)]),
+        // Older snapshots keep their values inline, newer ones as references to shared blobs.
+        FieldDefinition<SnapshotRecord>.List("variables", snapshot => [.. snapshot.Variables.Keys.Concat((IEnumerable<string>?)snapshot.VariableBlobs?.Keys ?? []).Distinct().Order(StringComparer.Ordinal)]),
     ]);
 
     public static string TraceStatusName(TraceStatus status) => status == TraceStatus.Ok ? "ok" : "failed";

@@ -40,6 +40,9 @@ internal sealed class PoolLedger
     /// <summary>Agents that exist or are being spawned for this pool, which <see cref="Max"/> caps.</summary>
     public int Total => _ready.Count + _leased.Count + _returning.Count + _spawningForLease + _refilling;
 
+    /// <summary>Agents on their way to the ready set: spawned for a refill, or being reset after a return.</summary>
+    public int PendingCount => _refilling + _returning.Count;
+
     public IEnumerable<string> ReadyAgents => _ready;
 
     public IEnumerable<string> LeasedAgents => _leased.Keys;

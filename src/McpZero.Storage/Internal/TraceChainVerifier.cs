@@ -89,7 +89,11 @@ internal sealed class TraceChainVerifier
 
         if (_batchHashes.Count == 0)
         {
-            return Fail(ExpectedSequence, $"a seal for records {seal.FirstSequence} to {seal.LastSequence} follows no records: it was inserted or the records before it were removed");
+            // A seal right after the previous one means its records were removed, or the seal itself was inserted.
+            var missing = seal.FirstSequence == seal.LastSequence
+                ? $"record {seal.FirstSequence} is missing"
+                : $"records {seal.FirstSequence} to {seal.LastSequence} are missing";
+            return Fail(ExpectedSequence, $"{missing}: the seal for them follows no records, so they were removed or the seal was inserted");
         }
 
         var lastSequence = ExpectedSequence - 1;
