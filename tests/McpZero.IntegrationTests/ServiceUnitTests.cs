@@ -335,7 +335,7 @@ public sealed partial class ServiceUnitTests
     {
         Assert.Equal(["agent"], await CompleteAsync("mcpzero", "ag"));
         Assert.Equal(
-            ["spawn", "list", "show", "attach", "exec", "snapshot", "recover", "terminate"],
+            ["spawn", "list", "show", "attach", "exec", "snapshot", "recover", "snapshot-delete", "terminate"],
             await CompleteAsync("mcpzero", "agent", ""));
         Assert.Equal(["list", "verify"], await CompleteAsync("mcpzero", "trace", ""));
         Assert.Equal(["--instances-per-plugin"], await CompleteAsync("mcpzero", "serve", "--inst"));
