@@ -14,6 +14,22 @@ public static partial class DaemonHost
     public const string DefaultConfigFile = "/etc/mcpzero/mcpzero.json";
     public const string EnvironmentPrefix = "MCPZERO__";
 
+    // FASTER completes its device writes on thread-pool threads, and store writes under the sync commit
+    // policy block a thread-pool thread until their commit is durable. With the runtime's default
+    // minimum of one worker per core, the first commits after start-up waited for the pool's
+    // starvation injection: one call took about 0.75 to 1 s (perf/agent-bench.sh, 2-core VM).
+    // Idle workers cost no CPU, and the pool still creates them only on demand.
+    private const int MinimumThreadPoolWorkers = 16;
+
+    private static void RaiseThreadPoolMinimum()
+    {
+        ThreadPool.GetMinThreads(out int workers, out int completionPorts);
+        if (workers < MinimumThreadPoolWorkers)
+        {
+            ThreadPool.SetMinThreads(MinimumThreadPoolWorkers, completionPorts);
+        }
+    }
+
     /// <summary>
     /// Runs the daemon until SIGTERM or SIGINT. Configuration layers, later ones winning: the JSON
     /// file (<paramref name="configFile"/>, else <see cref="DefaultConfigFile"/> when it exists),
@@ -65,6 +81,7 @@ public static partial class DaemonHost
             return 1;
         }
 
+        RaiseThreadPoolMinimum();
         ConfigureLogging(builder);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout + TimeSpan.FromSeconds(30));
 
