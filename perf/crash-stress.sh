@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Kill -9 stress run: starts a daemon on a temporary data directory, lets a client call
-# `hello.greet` on one agent in a loop, kills the daemon with SIGKILL after a random delay, restarts
-# it and checks that the greeting counter kept every acknowledged call and that the trace chain
-# verifies. Repeats ROUNDS times; the delays come from bash's RANDOM seeded with SEED.
+# Kill -9 stress run. It starts a daemon on a temporary data directory and lets a client call
+# `hello.greet` on one agent in a loop. It kills the daemon with SIGKILL after a random delay,
+# restarts it, and checks that the greeting counter kept every acknowledged call and that the trace
+# chain verifies. Repeats ROUNDS times; the delays come from bash's RANDOM seeded with SEED.
 # Usage: perf/crash-stress.sh [ROUNDS] [SEED] [BIN] [PLUGIN_DIR]
 set -euo pipefail
 

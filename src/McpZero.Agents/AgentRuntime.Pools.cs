@@ -229,8 +229,8 @@ public sealed partial class AgentRuntime
         SpawnAgent(template.Owner, template.Constraints, template.Config, template.Plugins).AgentId;
 
     // Call under the pool's lock. The membership list is what a restart reads to find the pool's agents.
-    // NOTE: a checkpoint that falls between an agent's spawn and this write, followed by a crash,
-    // leaves an active agent that no pool lists; it stays in `agent list` until terminated.
+    // NOTE: a crash between an agent's spawn and this write leaves an active agent that no pool lists.
+    // That agent stays in `agent list` until it is terminated.
     private void AddPoolMember(PoolState pool, string agentId)
     {
         pool.Record = WithMembers(pool.Record, [.. pool.Record.Agents, agentId]);

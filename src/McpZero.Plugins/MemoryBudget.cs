@@ -66,7 +66,7 @@ public sealed class MemoryBudget
                 }
             }
 
-            // Idle warm instances hold reservations that nobody waits for, so they go first.
+            // Idle warm instances keep reservations that no call is using, so they go first.
             if (reclaim())
             {
                 continue;

@@ -23,7 +23,7 @@ internal sealed partial class RequestDispatcher(AgentRuntimeService runtimeServi
 
             // Catalog changes are rare and must survive a crash. The sync commit policy has already
             // made them durable before the handler returned; the other policies checkpoint them here.
-            // Index writes never wait for a commit, so a new index is checkpointed under every policy.
+            // Index writes do not wait for a commit, so a new index is checkpointed under every policy.
             bool catalogChange = request is PluginInstallRequest or PluginRemoveRequest or AgentSpawnRequest
                 or AgentAttachRequest or AgentSnapshotRequest or AgentRecoverRequest or AgentTerminateRequest or AgentSnapshotDeleteRequest
                 or PoolCreateRequest or PoolRemoveRequest;

@@ -7,7 +7,7 @@ public sealed partial class StateStore
 {
     /// <summary>
     /// Applies the journal entries written after the recovered checkpoint started. Damage stops replay
-    /// at the last good entry; the damaged tail is logged with its address and then dropped by a
+    /// at the last good entry. The damaged tail is logged with its address and then dropped by a
     /// checkpoint, so that new entries are not appended behind it.
     /// </summary>
     private void ReplayJournal()

@@ -175,8 +175,8 @@ public sealed partial class StateStore : IAsyncDisposable, IDisposable
     /// <remarks>
     /// With <c>waitForCommit</c> true the call returns only once the write is durable under
     /// <see cref="StateCommitPolicy.Sync"/>. With false it returns at once, and the caller awaits
-    /// <see cref="WaitForCommitAsync"/> later so that several writes share one commit. The other
-    /// policies never wait.
+    /// <see cref="WaitForCommitAsync"/> later so that several writes share one commit. Under the
+    /// other policies the call returns at once either way.
     /// </remarks>
     /// <exception cref="StorageException">The key and value together do not fit in one log page.</exception>
     public void Upsert(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, bool waitForCommit = true)

@@ -15,7 +15,7 @@ public sealed partial class TraceLog
     /// with the highest sequence. When the commit cookie counts more records than are readable, the
     /// tail was truncated or overwritten. The missing sequences are logged as lost and new records
     /// reuse them. The cookie then remembers the damaged region, from the last good entry to the
-    /// address where appending resumes, so that reads skip it. When the last kept block has fewer readable records than its index entry says,
+    /// address where appending resumes, so that reads skip it. When the last kept block has fewer readable records than its index entry records,
     /// the damage reaches into it, so that block is dropped and reading starts one block earlier.
     /// </remarks>
     private void Recover()

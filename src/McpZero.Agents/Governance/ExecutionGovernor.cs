@@ -20,7 +20,7 @@ namespace McpZero.Agents.Governance;
 /// </remarks>
 public sealed class ExecutionGovernor : IDisposable
 {
-    // The bucket holds at most one second of refill, so an idle daemon can absorb a burst of that much
+    // The bucket contains at most one second of refill, so an idle daemon can absorb a burst of that much
     // CPU time (270 ms at 27% of one core) before calls wait for tokens.
     private static readonly TimeSpan BurstWindow = TimeSpan.FromSeconds(1);
 
@@ -152,7 +152,7 @@ public sealed class ExecutionGovernor : IDisposable
             }
 
             // With nothing waiting, a free slot and CPU tokens, the work runs on this thread, which
-            // saves two thread hand-offs per call and overtakes nobody.
+            // saves two thread hand-offs per call and overtakes no queued request.
             if (_running < _workers.Length && _bucket.CanStart() && _queue.TryStartImmediately(agentId))
             {
                 _running++;

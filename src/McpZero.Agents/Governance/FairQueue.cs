@@ -115,7 +115,7 @@ internal sealed class FairQueue<T>(int maxPerKey, int maxTotal) where T : class
 
     /// <summary>
     /// Marks <paramref name="key"/> running without queueing, for an item that may run at once because
-    /// nothing waits in any queue, so it overtakes nobody. Complete it with <see cref="Complete"/>.
+    /// nothing waits in any queue, so it overtakes no queued item. Complete it with <see cref="Complete"/>.
     /// </summary>
     /// <returns>False when an item waits or <paramref name="key"/> is running.</returns>
     public bool TryStartImmediately(string key)

@@ -1,8 +1,8 @@
 namespace McpZero.Agents.Pools;
 
 /// <summary>
-/// The bookkeeping of one agent pool: which agents are ready, which are leased and by whom, how
-/// many are being spawned or reset, and who waits for a lease.
+/// The bookkeeping of one agent pool: which agents are ready, which are leased and to which connection,
+/// how many are being spawned or reset, and who waits for a lease.
 /// </summary>
 /// <remarks>
 /// Not thread-safe: the caller holds one lock around every call. The ledger never spawns, resets
@@ -194,7 +194,7 @@ internal sealed class PoolLedger
         }
     }
 
-    /// <summary>Queues a waiter for <paramref name="owner"/>. <see cref="PoolWaiter"/> says how it completes.</summary>
+    /// <summary>Queues a waiter for <paramref name="owner"/>. <see cref="PoolWaiter"/> describes how it completes.</summary>
     public PoolWaiter AddWaiter(long owner)
     {
         var waiter = new PoolWaiter(owner);
