@@ -165,6 +165,22 @@ public sealed partial class McpZeroClient : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Sends <paramref name="requests"/> in one batch frame and returns one response per request,
+    /// in the same order. A request that failed has an <see cref="ErrorResponse"/> in its place.
+    /// </summary>
+    /// <exception cref="McpZeroServerException">The server refused the batch as a whole, for example because it holds more than <see cref="BatchRequest.MaxRequests"/> requests.</exception>
+    public async Task<IResponse[]> SendBatchAsync(IReadOnlyList<IRequest> requests, CancellationToken cancellationToken = default)
+    {
+        BatchResponse batch = await RequestAsync<BatchResponse>(new BatchRequest { Requests = [.. requests] }, cancellationToken).ConfigureAwait(false);
+        if (batch.Responses.Length != requests.Count)
+        {
+            throw new McpZeroServerException(ErrorCode.Internal, $"the server replied to a batch of {requests.Count} requests with {batch.Responses.Length} responses");
+        }
+
+        return batch.Responses;
+    }
+
     /// <summary>Sends a request and returns its typed response.</summary>
     /// <exception cref="McpZeroServerException">The server returned an error.</exception>
     public async Task<TResponse> RequestAsync<TResponse>(IRequest request, CancellationToken cancellationToken = default)

@@ -220,23 +220,71 @@ internal sealed class ClientConnection
 
     private async Task HandleAsync(uint requestId, IRequest request, long receivedTimestamp)
     {
-        IResponse response;
+        IResponse response = request is BatchRequest batch
+            ? await HandleBatchAsync(batch, receivedTimestamp).ConfigureAwait(false)
+            : await DispatchOneAsync(request).ConfigureAwait(false);
+
+        await SendAndFinishAsync(requestId, response).ConfigureAwait(false);
+        _metrics.RequestCompleted(request, (long)Stopwatch.GetElapsedTime(receivedTimestamp).TotalMicroseconds);
+    }
+
+    private async Task<IResponse> DispatchOneAsync(IRequest request)
+    {
         try
         {
-            response = await _dispatcher.DispatchAsync(request, _id, _closed.Token).ConfigureAwait(false);
+            return await _dispatcher.DispatchAsync(request, _id, _closed.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
-            response = RequestDispatcher.Error(ErrorCode.ShuttingDown, "the request was cancelled because the connection or the daemon is closing");
+            return RequestDispatcher.Error(ErrorCode.ShuttingDown, "the request was cancelled because the connection or the daemon is closing");
         }
         catch (Exception ex)
         {
             Log.RequestFailed(_logger, _id, request.MessageType, ex);
-            response = RequestDispatcher.Error(ErrorCode.Internal, $"internal error while handling message type {request.MessageType}: {ex.Message}");
+            return RequestDispatcher.Error(ErrorCode.Internal, $"internal error while handling message type {request.MessageType}: {ex.Message}");
+        }
+    }
+
+    // The requests of a batch run concurrently, like requests in separate frames, and their
+    // responses go back together in request order. Each inner request is recorded in the latency
+    // histograms under its own type as well as the batch under its type.
+    private async Task<IResponse> HandleBatchAsync(BatchRequest batch, long receivedTimestamp)
+    {
+        IRequest[] requests = batch.Requests ?? [];
+        if (requests.Length > BatchRequest.MaxRequests)
+        {
+            return RequestDispatcher.Error(ErrorCode.BadRequest, $"a batch holds at most {BatchRequest.MaxRequests} requests; this one has {requests.Length}");
         }
 
-        await SendAndFinishAsync(requestId, response).ConfigureAwait(false);
-        _metrics.RequestCompleted(request, (long)Stopwatch.GetElapsedTime(receivedTimestamp).TotalMicroseconds);
+        var pending = new Task<IResponse>[requests.Length];
+        for (int i = 0; i < requests.Length; i++)
+        {
+            IRequest? request = requests[i];
+            pending[i] = request switch
+            {
+                null => Task.FromResult<IResponse>(RequestDispatcher.Error(ErrorCode.BadRequest, $"request {i} of the batch is empty")),
+                HelloRequest or BatchRequest => Task.FromResult<IResponse>(RequestDispatcher.Error(
+                    ErrorCode.BadRequest, $"request {i} of the batch is message type {request.MessageType}, which cannot be batched (hello and batch are not allowed inside a batch)")),
+                _ => DispatchOneAsync(request),
+            };
+        }
+
+        var responses = new IResponse[requests.Length];
+        for (int i = 0; i < pending.Length; i++)
+        {
+            responses[i] = await pending[i].ConfigureAwait(false);
+            if (requests[i] is { } request and not (HelloRequest or BatchRequest))
+            {
+                if (responses[i] is ErrorResponse error)
+                {
+                    _metrics.ErrorSent(error.Code);
+                }
+
+                _metrics.RequestCompleted(request, (long)Stopwatch.GetElapsedTime(receivedTimestamp).TotalMicroseconds);
+            }
+        }
+
+        return new BatchResponse { Responses = responses };
     }
 
     private async Task SendAndFinishAsync(uint requestId, IResponse response)

@@ -45,6 +45,9 @@ public static class MessageTypes
 
     public const ushort AgentSnapshotDelete = 60;
 
+    /// <summary>Carries several requests in one frame; the reply is one <see cref="BatchResult"/> frame.</summary>
+    public const ushort Batch = 70;
+
     // Responses.
     public const ushort HelloResult = 1;
     public const ushort StatusResult = 2;
@@ -67,6 +70,8 @@ public static class MessageTypes
     public const ushort DbWriteResult = 51;
     public const ushort DbIndexListResult = 52;
 
+    public const ushort BatchResult = 70;
+
     /// <summary>Whether <paramref name="type"/> names a request this protocol version defines.</summary>
     public static bool IsKnownRequest(ushort type) => type switch
     {
@@ -75,7 +80,7 @@ public static class MessageTypes
             or AgentSnapshot or AgentRecover or AgentTerminate or TraceList or TraceVerify
             or PoolCreate or PoolList or PoolShow or PoolLease or PoolReturn or PoolRemove
             or DbInsert or DbGet or DbUpdate or DbDelete or DbFind or DbCreateIndex or DbIndexList
-            or AgentSnapshotDelete => true,
+            or AgentSnapshotDelete or Batch => true,
         _ => false,
     };
 }

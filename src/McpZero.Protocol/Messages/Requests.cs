@@ -35,6 +35,7 @@ namespace McpZero.Protocol.Messages;
 [MemoryPackUnion(MessageTypes.DbFind, typeof(DbFindRequest))]
 [MemoryPackUnion(MessageTypes.DbCreateIndex, typeof(DbCreateIndexRequest))]
 [MemoryPackUnion(MessageTypes.DbIndexList, typeof(DbIndexListRequest))]
+[MemoryPackUnion(MessageTypes.Batch, typeof(BatchRequest))]
 public partial interface IRequest
 {
     ushort MessageType { get; }
@@ -184,4 +185,19 @@ public sealed partial class TraceVerifyRequest : IRequest
 {
     [MemoryPackIgnore] public ushort MessageType => MessageTypes.TraceVerify;
     public long FromSequence { get; set; }
+}
+
+/// <summary>
+/// Several requests in one frame. The server runs them concurrently, as if each had arrived in its
+/// own frame, and replies with one <see cref="BatchResponse"/> whose responses are in the same
+/// order. A batch may not contain hello or another batch, and holds at most
+/// <see cref="MaxRequests"/> requests.
+/// </summary>
+[MemoryPackable]
+public sealed partial class BatchRequest : IRequest
+{
+    public const int MaxRequests = 1024;
+
+    [MemoryPackIgnore] public ushort MessageType => MessageTypes.Batch;
+    public IRequest[] Requests { get; set; } = [];
 }

@@ -23,6 +23,7 @@ namespace McpZero.Protocol.Messages;
 [MemoryPackUnion(MessageTypes.DbDocuments, typeof(DbDocumentsResponse))]
 [MemoryPackUnion(MessageTypes.DbWriteResult, typeof(DbWriteResponse))]
 [MemoryPackUnion(MessageTypes.DbIndexListResult, typeof(DbIndexListResponse))]
+[MemoryPackUnion(MessageTypes.BatchResult, typeof(BatchResponse))]
 public partial interface IResponse
 {
     ushort MessageType { get; }
@@ -204,4 +205,12 @@ public sealed partial class TraceVerifyResponse : IResponse
 
     /// <summary>Hash of the anchor record in lowercase hex; empty when nothing was removed.</summary>
     public string AnchorHash { get; set; } = "";
+}
+
+/// <summary>The reply to a <see cref="BatchRequest"/>: one response per request, in request order. A request that failed has an <see cref="ErrorResponse"/> in its place.</summary>
+[MemoryPackable]
+public sealed partial class BatchResponse : IResponse
+{
+    [MemoryPackIgnore] public ushort MessageType => MessageTypes.BatchResult;
+    public IResponse[] Responses { get; set; } = [];
 }

@@ -83,6 +83,10 @@ internal static class MessageSamples
         [nameof(DbCreateIndexRequest)] = () => new DbCreateIndexRequest { Collection = "resources", Field = "owner" },
         [nameof(DbIndexListRequest)] = () => new DbIndexListRequest(),
         [nameof(AgentSnapshotDeleteRequest)] = () => new AgentSnapshotDeleteRequest { SnapshotId = "s-4" },
+        [nameof(BatchRequest)] = () => new BatchRequest
+        {
+            Requests = [new StatusRequest(), new AgentShowRequest { AgentId = "a-17" }],
+        },
     };
 
     public static readonly IReadOnlyDictionary<string, Func<IResponse>> Responses = new Dictionary<string, Func<IResponse>>
@@ -215,6 +219,10 @@ internal static class MessageSamples
         [nameof(DbIndexListResponse)] = () => new DbIndexListResponse
         {
             Indexes = [new DbIndexInfo { Collection = "agents", Field = "owner", Values = 2, Entries = 5, BuiltIn = true }],
+        },
+        [nameof(BatchResponse)] = () => new BatchResponse
+        {
+            Responses = [new OkResponse { Message = "done" }, new ErrorResponse { Code = ErrorCode.Busy, Message = "queue full", RetryAfterMilliseconds = 20 }],
         },
     };
 
