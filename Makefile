@@ -11,8 +11,9 @@ BIN := $(OUT)/bin/mcpzero
 CONFIGURATION ?= Release
 
 # Debian packages the build needs: clang and lld link the Native AOT binary and the C plugins,
-# wasi-libc and the wasm32 compiler runtime let clang target WebAssembly, wabt assembles WAT.
-APT_PACKAGES := clang lld wasi-libc libclang-rt-14-dev-wasm32 wabt
+# wasi-libc and the wasm32 compiler runtime let clang target WebAssembly, wabt assembles WAT,
+# rustc with libstd-rust-dev-wasm32 builds the Rust plugins for wasm32-unknown-unknown.
+APT_PACKAGES := clang lld wasi-libc libclang-rt-14-dev-wasm32 wabt rustc libstd-rust-dev-wasm32
 
 DOTNET_SOURCES := $(shell find src -name '*.cs' -o -name '*.csproj' -o -name '*.props' | grep -v '/obj/' | grep -v '/bin/')
 
