@@ -73,8 +73,9 @@ $(BIN): $(DOTNET_SOURCES)
 	@rm -f $(OUT)/bin/*.dbg $(OUT)/bin/*.so
 	@ls -l $(BIN)
 
-## plugins: the sample plugins in out/plugins.
-plugins: tools
+## plugins: the sample plugins in out/plugins, one of them built with Extism's AssemblyScript
+## PDK from npm.
+plugins: tools node-tools
 	$(MAKE) -C src/plugins OUT=$(OUT)
 
 ## test-plugins: the test plugins in out/test-plugins, one of them built with Extism's
@@ -85,10 +86,10 @@ test-plugins: tools node-tools
 node-tools:
 	@if ! command -v npm >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "Installing Node.js and npm (Debian packages nodejs npm) for the AssemblyScript test plugin"; \
+	    echo "Installing Node.js and npm (Debian packages nodejs npm) for the AssemblyScript plugins"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm; \
 	  else \
-	    echo "npm is missing: the AssemblyScript test plugin needs Node.js and npm. Install them with:"; \
+	    echo "npm is missing: the AssemblyScript plugins need Node.js and npm. Install them with:"; \
 	    echo "  sudo apt-get install -y nodejs npm"; \
 	    exit 1; \
 	  fi; \

@@ -1,8 +1,8 @@
-//! conformance (Rust): the conformance method set, on the hand-made binding in extism.rs.
-//! ../conformance.wat describes each method; the outputs and messages here are the same byte for byte.
-//!
-//! Build: /usr/bin/rustc --edition 2021 --target wasm32-unknown-unknown --crate-type cdylib -O -C panic=abort conformance.rs
+//! conformance (Rust): the conformance method set, on the hand-made binding in
+//! src/plugins/include/extism.rs. conformance.wat describes each method; the outputs and messages
+//! here are the same byte for byte.
 
+#[path = "../../../src/plugins/include/extism.rs"]
 mod extism;
 
 use extism::LogLevel;

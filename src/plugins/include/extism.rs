@@ -1,4 +1,11 @@
-//! A hand-made binding to the Extism host ABI (module `extism:host/env`), without crates.
+//! A hand-made binding to the Extism host ABI (module `extism:host/env`), without crates, for Rust
+//! plugins of MCP-ZERO. A plugin includes it with `#[path = "../include/extism.rs"] mod extism;` and
+//! builds with Debian's rustc 1.63 and its wasm32 standard library (package libstd-rust-dev-wasm32):
+//!
+//!     /usr/bin/rustc --edition 2021 --target wasm32-unknown-unknown --crate-type cdylib -O \
+//!         -C panic=abort -C strip=debuginfo -o plugin.wasm plugin.rs
+//!
+//! Each callable function is `#[no_mangle] pub extern "C" fn name() -> i32` and returns 0 on success.
 //!
 //! Every `u64` offset points into memory that the host owns ("kernel memory"), not into this
 //! module's linear memory, and offset 0 means "no block". The host takes ownership of the key and
@@ -29,7 +36,7 @@ extern "C" {
     fn log_error(message: u64);
 }
 
-/// The host functions that write a message to the host's log, one per level.
+/// Level of a log message; each level has its own host function.
 #[allow(dead_code)]
 pub enum LogLevel {
     Trace,
@@ -152,15 +159,15 @@ pub fn config(key: &str) -> Result<Option<Vec<u8>>, OutOfMemory> {
 /// Returns the value of the variable `key`, or `None` when it is absent.
 pub fn get_var(key: &str) -> Result<Option<Vec<u8>>, OutOfMemory> {
     let key_block = block_from_bytes(key.as_bytes())?;
-    // SAFETY: the host takes ownership of the key block; the value block is ours to free.
+    // SAFETY: the host takes ownership of the key block. The value block is left allocated, because
+    // Extism's JavaScript host 1.0.3 returns the variable's own storage block and freeing it there
+    // deletes the variable. Hosts that reset kernel memory between calls reclaim it.
     unsafe {
         let value = var_get(key_block);
         if value == 0 {
             return Ok(None);
         }
-        let bytes = bytes_from_block(value);
-        free(value);
-        Ok(Some(bytes))
+        Ok(Some(bytes_from_block(value)))
     }
 }
 
