@@ -24,7 +24,8 @@ public sealed class ConformanceTests
         string agentId = await SpawnAsync(daemon, plugin);
         await using McpZeroClient client = await daemon.ConnectAsync();
 
-        // 7, 8 and 9 bytes cross the 8-byte word that PDKs copy per host call.
+        // Inputs of 7, 8 and 9 bytes test where the 8-byte words that PDKs copy per host call end
+        // and the byte-wise tail starts.
         byte[] oneMebibyte = new byte[1 << 20];
         new Random(20261205).NextBytes(oneMebibyte);
         byte[][] inputs = [[], [0xFF], "1234567"u8.ToArray(), "12345678"u8.ToArray(), "123456789"u8.ToArray(), oneMebibyte];

@@ -9,8 +9,9 @@
 //!
 //! Every `u64` offset points into memory that the host owns ("kernel memory"), not into this
 //! module's linear memory, and offset 0 means "no block". The host takes ownership of the key and
-//! message blocks passed to `config_get`, `var_get`, `var_set`, `error_set` and the log functions;
-//! blocks it returns belong to the plugin. The safe helpers below copy bytes in and out 8 at a time.
+//! message blocks passed to `config_get`, `var_get`, `var_set`, `error_set` and the log functions.
+//! Blocks that the host returns belong to the plugin. The safe helpers below copy bytes in and out
+//! 8 at a time.
 
 #[link(wasm_import_module = "extism:host/env")]
 extern "C" {
@@ -46,7 +47,7 @@ pub enum LogLevel {
     Error,
 }
 
-/// The allocation failure of the host: kernel memory has no room for the block.
+/// Error of a failed host `alloc`: kernel memory has no room for the block.
 #[derive(Debug)]
 pub struct OutOfMemory;
 
