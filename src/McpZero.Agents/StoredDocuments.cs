@@ -18,6 +18,12 @@ internal sealed partial class AgentRecord
     [MemoryPackOrder(6)] public long CreatedUnixMicros { get; set; }
     [MemoryPackOrder(7)] public long Executions { get; set; }
     [MemoryPackOrder(8)] public List<string> Snapshots { get; set; } = [];
+
+    /// <summary>
+    /// Uid of the process that spawned the agent, or of the pool's creator for a pool agent. Null
+    /// for an agent stored before owner uids were recorded: only admins may use such an agent.
+    /// </summary>
+    [MemoryPackOrder(9)] public uint? OwnerUid { get; set; }
 }
 
 internal static class AgentStatus

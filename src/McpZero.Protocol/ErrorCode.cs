@@ -48,5 +48,11 @@ public enum ErrorCode : ushort
 
     // Server faults.
     StorageFailure = 50,
+
+    // Access control. 50 was already StorageFailure, so the first access code is 51.
+
+    /// <summary>The caller's uid may not send this request; the message names the missing ownership or group.</summary>
+    PermissionDenied = 51,
+
     Internal = 60,
 }

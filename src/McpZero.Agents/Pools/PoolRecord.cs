@@ -27,6 +27,12 @@ internal sealed partial class PoolRecord
 
     /// <summary>Ids of the agents the pool owns, ready or leased.</summary>
     [MemoryPackOrder(8)] public List<string> Agents { get; set; } = [];
+
+    /// <summary>
+    /// Uid of the pool's creator, which owns the pool's agents while they are not leased. Null for a
+    /// pool stored before owner uids were recorded.
+    /// </summary>
+    [MemoryPackOrder(9)] public uint? OwnerUid { get; set; }
 }
 
 /// <summary>Keys of the pool documents in the state store.</summary>

@@ -208,6 +208,7 @@ internal static class MessageSamples
             Requests = [new RequestStats { MessageType = MessageTypes.AgentExec, Name = "AgentExec", Latency = SampleLatency() }],
             PluginMethods = [new PluginMethodStats { Plugin = "counter", Method = "count", Failures = 3, Duration = SampleLatency() }],
             Errors = [new ErrorStats { Code = ErrorCode.PluginTrap, Count = 4 }],
+            Denials = [new DenialStats { MessageType = MessageTypes.AgentExec, Name = "AgentExec", Count = 5 }],
         },
         [nameof(DbDocumentsResponse)] = () => new DbDocumentsResponse
         {
@@ -273,5 +274,6 @@ internal static class MessageSamples
         Executions = 12,
         Variables = [new VariableInfo { Name = "count", SizeBytes = 8 }],
         Snapshots = ["s-1", "s-2"],
+        OwnerUid = 1000,
     };
 }
