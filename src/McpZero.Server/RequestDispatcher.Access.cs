@@ -30,9 +30,12 @@ internal sealed partial class RequestDispatcher : IOwnershipLookup
     private CallerIdentity CallerOf(long connectionId) =>
         _callers.TryGetValue(connectionId, out CallerIdentity? caller) ? caller : CallerIdentity.Unidentified;
 
-    /// <summary>Returns the uid to store as the owner of what the connection creates.</summary>
+    /// <summary>
+    /// Returns the uid to store as the owner of what the connection creates, or null for a peer
+    /// without credentials, whose agents only admins may then use.
+    /// </summary>
     private uint? OwnerUidOf(long connectionId) =>
-        _callers.TryGetValue(connectionId, out CallerIdentity? caller) ? caller.Uid : null;
+        _callers.TryGetValue(connectionId, out CallerIdentity? caller) && !ReferenceEquals(caller, CallerIdentity.Unidentified) ? caller.Uid : null;
 
     /// <summary>Returns a PermissionDenied error when the connection's caller may not send the request, else null.</summary>
     private ErrorResponse? Authorize(IRequest request, long connectionId)

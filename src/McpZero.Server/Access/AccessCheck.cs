@@ -6,7 +6,7 @@ namespace McpZero.Server.Access;
 /// <summary>What <see cref="AccessCheck"/> needs to know about agents, snapshots and connections.</summary>
 internal interface IOwnershipLookup
 {
-    /// <summary>Reads an agent's owner uid and lease; false when no agent has that id.</summary>
+    /// <summary>Reads an agent's owner uid and lease. Returns false when no agent has that id.</summary>
     bool TryGetAgentOwnership(string agentId, out AgentOwnership ownership);
 
     /// <summary>Returns the agent a snapshot was taken of, or null when the snapshot does not exist.</summary>

@@ -34,7 +34,7 @@ internal readonly record struct AccessRequirement(AccessRule Rule, string Target
         PluginListRequest or PluginShowRequest => new(AccessRule.Anyone),
         PluginInstallRequest or PluginRemoveRequest => new(AccessRule.Admin),
 
-        // A spawned agent belongs to the caller's uid; agent list shows non-admins their own agents only.
+        // A spawned agent belongs to the caller's uid, and agent list shows non-admins only their own agents.
         AgentSpawnRequest or AgentListRequest => new(AccessRule.Anyone),
         AgentShowRequest show => new(AccessRule.AgentOwner, show.AgentId ?? ""),
         AgentAttachRequest attach => new(AccessRule.AgentOwner, attach.AgentId ?? ""),
@@ -44,8 +44,8 @@ internal readonly record struct AccessRequirement(AccessRule Rule, string Target
         AgentRecoverRequest recover => new(AccessRule.SnapshotOwner, recover.SnapshotId ?? ""),
         AgentSnapshotDeleteRequest delete => new(AccessRule.SnapshotOwner, delete.SnapshotId ?? ""),
 
-        // Trace records of one agent are its owner's; the whole log is for admins. Verify returns
-        // only counts and the head hash.
+        // The trace records of one agent belong to its owner, and the whole log is for admins.
+        // Verify returns only counts and the head hash.
         TraceListRequest list => string.IsNullOrEmpty(list.AgentId) ? new(AccessRule.Admin) : new(AccessRule.AgentOwner, list.AgentId),
         TraceVerifyRequest => new(AccessRule.Anyone),
 
@@ -53,8 +53,8 @@ internal readonly record struct AccessRequirement(AccessRule Rule, string Target
         PoolReturnRequest pooled => new(AccessRule.LeaseHolder, pooled.AgentId ?? ""),
         PoolCreateRequest or PoolRemoveRequest => new(AccessRule.Admin),
 
-        // The agents, snapshots and traces collections hold every uid's data, so reading them
-        // directly is for admins; resources are shared. Every write changes the shared catalog.
+        // The agents, snapshots and traces collections contain every uid's data, so only admins
+        // read them directly. Resources are shared, and every write changes the shared catalog.
         DbGetRequest get => ForDbRead(get.Collection),
         DbFindRequest find => ForDbRead(find.Collection),
         DbIndexListRequest => new(AccessRule.Anyone),

@@ -10,7 +10,7 @@ internal sealed partial class CallerResolver(string adminGroup, ILogger logger, 
 
     private readonly GroupDatabase _database = database ?? new GroupDatabase();
 
-    /// <summary>Effective uid of the daemon; a client with the same uid could read the data directory anyway, so it is an admin.</summary>
+    /// <summary>Effective uid of the daemon. A client with the same uid could read the data directory anyway, so it is an admin.</summary>
     public static uint DaemonUid { get; } = GetEffectiveUid();
 
     public string AdminGroup { get; } = adminGroup;

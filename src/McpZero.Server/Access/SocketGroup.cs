@@ -30,7 +30,7 @@ internal static partial class SocketGroup
         }
 
         // chown with owner -1 leaves the owner unchanged. An unprivileged daemon may only choose a
-        // group it is a member of; the kernel returns EPERM otherwise.
+        // group it is a member of, or the kernel returns EPERM.
         if (Chown(socketPath, -1, (int)groupId) != 0)
         {
             int errno = Marshal.GetLastPInvokeError();
