@@ -1,5 +1,8 @@
 using System.Diagnostics;
+using System.Formats.Tar;
+using System.IO.Compression;
 using System.Runtime.InteropServices;
+using System.Runtime.Versioning;
 using System.Text.Json;
 using McpZero.Client;
 using Xunit.Abstractions;
@@ -16,6 +19,7 @@ namespace McpZero.IntegrationTests;
 /// a client is in the admin group only when setpriv gives it the admin gid. These tests need root
 /// for setpriv and report themselves skipped otherwise.
 /// </remarks>
+[SupportedOSPlatform("linux")]
 public sealed partial class AccessControlTests(ITestOutputHelper output)
 {
     private const uint OwnerUid = 61001;
@@ -40,7 +44,7 @@ public sealed partial class AccessControlTests(ITestOutputHelper output)
         string agentId = await OkAsAsync(daemon, OwnerUid, OwnerUid, "agent", "spawn", "--owner", "alice", "--plugin", "hello");
         Assert.Contains("Hello, Ada", await OkAsAsync(daemon, OwnerUid, OwnerUid, "agent", "exec", agentId, "greet", "Ada"));
         string snapshotId = await OkAsAsync(daemon, OwnerUid, OwnerUid, "agent", "snapshot", agentId);
-        await OkAsAsync(daemon, OwnerUid, OwnerUid, "agent", "show", agentId);
+        Assert.Matches($@"owner uid\s+{OwnerUid}", await OkAsAsync(daemon, OwnerUid, OwnerUid, "agent", "show", agentId));
         await OkAsAsync(daemon, OwnerUid, OwnerUid, "agent", "attach", agentId, "hello");
 
         string notOwner = $"uid {OtherUid} is not the owner (uid {OwnerUid}) of agent {agentId}";
@@ -226,10 +230,39 @@ public sealed partial class AccessControlTests(ITestOutputHelper output)
         AssertDenied(await AsAsync(daemon, OtherUid, OtherUid, "trace", "list"), $"is not in group {group}");
     }
 
-    private static async Task<Daemon> StartAsync(Dictionary<string, string>? environment = null)
+    [Fact]
+    public async Task AgentWithoutOwnerUidIsAdminOnly()
+    {
+        if (!IsRoot())
+        {
+            return;
+        }
+
+        // Written by mcpzero 0.1.0, before owner uids were stored; UpgradeTests describes its content.
+        const string AgentId = "a-e09fd2f9cf";
+        string directory = TestPaths.NewTestDirectory();
+        string data = Path.Combine(directory, "data");
+        Directory.CreateDirectory(data);
+        await using (FileStream archive = File.OpenRead(Path.Combine(AppContext.BaseDirectory, "Fixtures/data-0.1.0.tgz")))
+        await using (var gzip = new GZipStream(archive, CompressionMode.Decompress))
+        {
+            await TarFile.ExtractToDirectoryAsync(gzip, data, overwriteFiles: false);
+        }
+
+        await using Daemon daemon = await StartAsync(directory: directory);
+
+        AssertDenied(
+            await AsAsync(daemon, OwnerUid, OwnerUid, "agent", "exec", AgentId, "greet", "Carol"),
+            $"agent {AgentId} was stored before owner uids were recorded, so only root and group {AdminGroup} may use it; uid {OwnerUid} is neither");
+        Assert.DoesNotContain(AgentId, await OkAsAsync(daemon, OwnerUid, OwnerUid, "agent", "list"));
+        Assert.Equal("Hi, Carol! (greeting #3)", await OkAsAsync(daemon, OwnerUid, AdminGid, "agent", "exec", AgentId, "greet", "Carol"));
+        Assert.Contains("none (stored before owner uids; admins only)", await daemon.OkAsync("agent", "show", AgentId));
+    }
+
+    private static async Task<Daemon> StartAsync(Dictionary<string, string>? environment = null, string? directory = null)
     {
         // Other uids must reach the socket: the test folder and its parent are world-searchable.
-        string directory = TestPaths.NewTestDirectory();
+        directory ??= TestPaths.NewTestDirectory();
         const UnixFileMode Searchable = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
             | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
         File.SetUnixFileMode(directory, Searchable);
