@@ -49,10 +49,10 @@ public enum ErrorCode : ushort
     // Server faults.
     StorageFailure = 50,
 
-    // Access control. 50 was already StorageFailure, so the first access code is 51.
-
-    /// <summary>The caller's uid may not send this request; the message names the missing ownership or group.</summary>
-    PermissionDenied = 51,
-
     Internal = 60,
+
+    // Access control, codes 51 and 52 (50 is StorageFailure).
+
+    /// <summary>The caller's uid may not send this request. The message names the missing ownership or group.</summary>
+    PermissionDenied = 51,
 }

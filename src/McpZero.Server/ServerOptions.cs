@@ -112,8 +112,8 @@ public sealed record ServerOptions
     // Access control.
 
     /// <summary>
-    /// Group whose members are admins, besides root and the daemon's uid: they may use every agent,
-    /// install and remove plugins, and create and remove pools.
+    /// Group whose members are admins, besides root and the daemon's uid. Admins may use every
+    /// agent, install and remove plugins, create and remove pools and write the db collections.
     /// </summary>
     public string AdminGroup { get; init; } = DefaultAdminGroup;
 

@@ -15,8 +15,8 @@ namespace McpZero.IntegrationTests;
 /// kernel reports for the socket.
 /// </summary>
 /// <remarks>
-/// The uids 61001 and 61002 have no passwd entry, so they belong to no group through /etc/group;
-/// a client is in the admin group only when setpriv gives it the admin gid. These tests need root
+/// The uids 61001 and 61002 have no passwd entry, so they belong to no group through /etc/group.
+/// A client is in the admin group only when setpriv gives it the admin gid. These tests need root
 /// for setpriv and report themselves skipped otherwise.
 /// </remarks>
 [SupportedOSPlatform("linux")]
@@ -141,8 +141,8 @@ public sealed partial class AccessControlTests(ITestOutputHelper output)
         // The pool's agents belong to its creator, root here, but a lease lends one to the lessee.
         Assert.Contains("Hello, Ada", await OkAsAsync(daemon, OwnerUid, OwnerUid, "pool", "lease", "greeters", "--exec", "greet", "--input", "Ada"));
 
-        using JsonDocument shown = JsonDocument.Parse(await daemon.OkAsync("pool", "show", "greeters", "--json"));
-        string ready = shown.RootElement.GetProperty("ready_agents")[0].GetString()!;
+        using JsonDocument poolShow = JsonDocument.Parse(await daemon.OkAsync("pool", "show", "greeters", "--json"));
+        string ready = poolShow.RootElement.GetProperty("ready_agents")[0].GetString()!;
         AssertDenied(await AsAsync(daemon, OwnerUid, OwnerUid, "agent", "exec", ready, "greet", "Ada"), $"is not the owner (uid 0) of agent {ready}");
 
         // A lease held by root's connection keeps other uids out of that agent.
@@ -238,7 +238,7 @@ public sealed partial class AccessControlTests(ITestOutputHelper output)
             return;
         }
 
-        // Written by mcpzero 0.1.0, before owner uids were stored; UpgradeTests describes its content.
+        // Written by mcpzero 0.1.0, before owner uids were stored. UpgradeTests describes its content.
         const string AgentId = "a-e09fd2f9cf";
         string directory = TestPaths.NewTestDirectory();
         string data = Path.Combine(directory, "data");

@@ -50,7 +50,7 @@ public sealed class AccessRequirementTests
     {
         IRequest request = MessageSamples.Requests[name]();
 
-        // DbGet and DbFind depend on the collection; they have their own tests below.
+        // DbGet and DbFind depend on the collection, so DbReadsDependOnCollection covers them.
         if (request is DbGetRequest or DbFindRequest)
         {
             return;
