@@ -56,16 +56,21 @@ internal sealed partial class RequestDispatcher : IOwnershipLookup
         return Error(ErrorCode.PermissionDenied, denial);
     }
 
-    /// <summary>Removes from an agent list the agents that a non-admin caller neither owns nor leases.</summary>
-    private IResponse FilterForCaller(IResponse response, long connectionId)
+    /// <summary>
+    /// Adds the caller's identity to a status response, and removes from an agent list the agents
+    /// that a non-admin caller neither owns nor leases.
+    /// </summary>
+    private IResponse AdjustForCaller(IResponse response, long connectionId)
     {
-        if (response is not AgentListResponse list)
+        CallerIdentity caller = CallerOf(connectionId);
+        if (response is StatusResponse status)
         {
-            return response;
+            status.CallerUid = caller.Uid;
+            status.CallerIsAdmin = caller.IsAdmin;
+            return status;
         }
 
-        CallerIdentity caller = CallerOf(connectionId);
-        if (caller.IsAdmin)
+        if (response is not AgentListResponse list || caller.IsAdmin)
         {
             return response;
         }

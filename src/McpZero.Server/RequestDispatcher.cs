@@ -24,7 +24,7 @@ internal sealed partial class RequestDispatcher(AgentRuntimeService runtimeServi
         {
             IResponse response = IsPoolRequest(request)
                 ? await HandlePoolAsync(runtime, request, connectionId, cancellationToken).ConfigureAwait(false)
-                : FilterForCaller(await HandleAsync(runtime, request, connectionId, cancellationToken).ConfigureAwait(false), connectionId);
+                : AdjustForCaller(await HandleAsync(runtime, request, connectionId, cancellationToken).ConfigureAwait(false), connectionId);
 
             // Catalog changes are rare and must survive a crash. The sync commit policy has already
             // made them durable before the handler returned; the other policies checkpoint them here.

@@ -109,6 +109,10 @@ public sealed partial class AccessControlTests(ITestOutputHelper output)
         AssertDenied(await AsAsync(daemon, OwnerUid, OwnerUid, "db", "create-index", "resources", "location"), adminsOnly);
         AssertDenied(await AsAsync(daemon, OwnerUid, OwnerUid, "trace", "list"), adminsOnly);
 
+        Assert.Matches($@"caller\s+uid {OwnerUid}, not an admin", await OkAsAsync(daemon, OwnerUid, OwnerUid, "status"));
+        Assert.Matches($@"caller\s+uid {OwnerUid}, admin", await OkAsAsync(daemon, OwnerUid, AdminGid, "status"));
+        Assert.Matches(@"caller\s+uid 0, admin", await daemon.OkAsync("status"));
+
         // Requests open to every uid that can reach the socket.
         foreach (string[] args in new[]
         {

@@ -66,6 +66,12 @@ public sealed partial class StatusResponse : IResponse
     public long WasmMemoryReservedBytes { get; set; }
     public double CpuBudgetPercent { get; set; }
     public int QueuedExecutions { get; set; }
+
+    /// <summary>Uid of the client on this connection, as the server read it from the socket.</summary>
+    public long CallerUid { get; set; }
+
+    /// <summary>True when the server treats this connection's client as an admin.</summary>
+    public bool CallerIsAdmin { get; set; }
 }
 
 [MemoryPackable]

@@ -116,6 +116,8 @@ internal static class MessageSamples
             WasmMemoryReservedBytes = 64L * 1024 * 1024,
             CpuBudgetPercent = 27,
             QueuedExecutions = 7,
+            CallerUid = 1000,
+            CallerIsAdmin = true,
         },
         [nameof(ErrorResponse)] = () => new ErrorResponse
         {
