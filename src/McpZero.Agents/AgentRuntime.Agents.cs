@@ -8,7 +8,7 @@ namespace McpZero.Agents;
 
 public sealed partial class AgentRuntime
 {
-    /// <param name="ownerUid">Uid of the caller that spawns the agent; null only for callers without a peer uid.</param>
+    /// <param name="ownerUid">Uid of the caller that spawns the agent, or null when it is unknown. Only admins may use an agent without one.</param>
     public AgentInfo SpawnAgent(string owner, AgentConstraints constraints, Dictionary<string, string> config, IReadOnlyList<string> plugins, uint? ownerUid = null)
     {
         if (string.IsNullOrWhiteSpace(owner))

@@ -145,8 +145,8 @@ public sealed partial class AgentInfo : IResponse
     public string[] Snapshots { get; set; } = [];
 
     /// <summary>
-    /// Uid of the process that spawned the agent, or of the pool's creator for a pool agent; -1 for
-    /// an agent stored before owner uids were recorded, which only admins may use.
+    /// Uid of the process that spawned the agent, or of the pool's creator for a pool agent. It is
+    /// -1 for an agent stored before owner uids were recorded, which only admins may use.
     /// </summary>
     public long OwnerUid { get; set; } = -1;
 }
