@@ -8,7 +8,8 @@ namespace McpZero.Agents;
 
 public sealed partial class AgentRuntime
 {
-    public AgentInfo SpawnAgent(string owner, AgentConstraints constraints, Dictionary<string, string> config, IReadOnlyList<string> plugins)
+    /// <param name="ownerUid">Uid of the caller that spawns the agent, or null when it is unknown. Only admins may use an agent without one.</param>
+    public AgentInfo SpawnAgent(string owner, AgentConstraints constraints, Dictionary<string, string> config, IReadOnlyList<string> plugins, uint? ownerUid = null)
     {
         if (string.IsNullOrWhiteSpace(owner))
         {
@@ -36,6 +37,7 @@ public sealed partial class AgentRuntime
             Config = new Dictionary<string, string>(config, StringComparer.Ordinal),
             Plugins = [.. plugins.Distinct(StringComparer.Ordinal)],
             CreatedUnixMicros = NowUnixMicros(),
+            OwnerUid = ownerUid,
         };
 
         lock (_catalogLock)
@@ -284,6 +286,7 @@ public sealed partial class AgentRuntime
         CreatedUnixMicros = record.CreatedUnixMicros,
         Executions = record.Executions,
         Snapshots = [.. record.Snapshots],
+        OwnerUid = record.OwnerUid,
     };
 
     private static AgentInfo ToInfo(AgentRecord record, PluginVariables? variables) => new()
@@ -302,5 +305,6 @@ public sealed partial class AgentRuntime
             : [.. variables.Snapshot()
                 .OrderBy(pair => pair.Key, StringComparer.Ordinal)
                 .Select(pair => new VariableInfo { Name = pair.Key, SizeBytes = pair.Value.Length })],
+        OwnerUid = record.OwnerUid is uint uid ? uid : -1,
     };
 }

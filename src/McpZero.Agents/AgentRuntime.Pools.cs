@@ -22,7 +22,8 @@ public sealed partial class AgentRuntime
 
     /// <summary>Stores a pool definition and spawns its <paramref name="size"/> ready agents before it returns.</summary>
     /// <exception cref="AgentException">A field is invalid, a plugin is not installed, or the name is taken.</exception>
-    public PoolInfo CreatePool(string name, string owner, AgentConstraints constraints, Dictionary<string, string> config, IReadOnlyList<string> plugins, int size, int max)
+    /// <param name="ownerUid">Uid of the pool's creator, which owns the pool's agents while they are not leased.</param>
+    public PoolInfo CreatePool(string name, string owner, AgentConstraints constraints, Dictionary<string, string> config, IReadOnlyList<string> plugins, int size, int max, uint? ownerUid = null)
     {
         ValidatePoolName(name);
         ValidateOwner(owner);
@@ -54,6 +55,7 @@ public sealed partial class AgentRuntime
             Size = size,
             Max = max,
             CreatedUnixMicros = NowUnixMicros(),
+            OwnerUid = ownerUid,
         };
 
         PoolState pool;
@@ -226,7 +228,7 @@ public sealed partial class AgentRuntime
     }
 
     private string SpawnPoolAgent(PoolRecord template) =>
-        SpawnAgent(template.Owner, template.Constraints, template.Config, template.Plugins).AgentId;
+        SpawnAgent(template.Owner, template.Constraints, template.Config, template.Plugins, template.OwnerUid).AgentId;
 
     // Call under the pool's lock. The membership list is what a restart reads to find the pool's agents.
     // NOTE: a crash between an agent's spawn and this write leaves an active agent that no pool lists.
@@ -334,6 +336,7 @@ public sealed partial class AgentRuntime
         Max = record.Max,
         CreatedUnixMicros = record.CreatedUnixMicros,
         Agents = [.. members],
+        OwnerUid = record.OwnerUid,
     };
 
     private static PoolInfo ToPoolInfo(PoolState pool)

@@ -18,6 +18,26 @@ internal sealed partial class AgentRecord
     [MemoryPackOrder(6)] public long CreatedUnixMicros { get; set; }
     [MemoryPackOrder(7)] public long Executions { get; set; }
     [MemoryPackOrder(8)] public List<string> Snapshots { get; set; } = [];
+
+    // The owner uid is stored as a flag and a value, because MemoryPack copies a uint? with its
+    // padding bytes uninitialized, which makes the stored bytes differ between writes.
+    [MemoryPackOrder(9)] public bool HasOwnerUid { get; set; }
+    [MemoryPackOrder(10)] public uint OwnerUidValue { get; set; }
+
+    /// <summary>
+    /// Uid of the process that spawned the agent, or of the pool's creator for a pool agent. Null
+    /// for an agent stored before owner uids were recorded, which only admins may use.
+    /// </summary>
+    [MemoryPackIgnore]
+    public uint? OwnerUid
+    {
+        get => HasOwnerUid ? OwnerUidValue : null;
+        set
+        {
+            HasOwnerUid = value.HasValue;
+            OwnerUidValue = value ?? 0;
+        }
+    }
 }
 
 internal static class AgentStatus

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using McpZero.Client;
 using McpZero.Protocol.Messages;
@@ -279,6 +280,7 @@ internal static class AgentCommands
         table.Add("executions", agent.Executions.ToString());
         table.Add("variables", string.Join(", ", agent.Variables.Select(variable => $"{variable.Name} ({variable.SizeBytes} B)")));
         table.Add("snapshots", string.Join(", ", agent.Snapshots));
+        table.Add("owner uid", agent.OwnerUid < 0 ? "none (stored before owner uids; admins only)" : agent.OwnerUid.ToString(CultureInfo.InvariantCulture));
         table.Write(Output.Out);
     }
 

@@ -220,6 +220,10 @@ internal static class HelpText
                                      checkpoint (at the next checkpoint): sync
           StateCommitIntervalMs      milliseconds between journal commits of the interval policy: 50
                                      (1 to 60000)
+          AdminGroup                 group whose members may use every agent and send admin
+                                     requests, besides root and the daemon's uid: mcpzero-admin
+          SocketGroup                group given to the socket file: mcpzero; a missing group is
+                                     logged and the socket keeps the daemon's group
 
         Every key can also be set as an environment variable MCPZERO__KEY, for example
         MCPZERO__MAXFRAMEBYTES=8388608. Flags win over environment variables, which win over the file.

@@ -68,6 +68,19 @@ internal static class StatsTables
 
             refusals.Write(output);
         }
+
+        DenialStats[] denials = stats.Denials ?? [];
+        if (denials.Length > 0)
+        {
+            output.WriteLine();
+            var denied = new TextTable("DENIED REQUEST", "TYPE", "COUNT");
+            foreach (DenialStats denial in denials)
+            {
+                denied.Add(denial.Name, denial.MessageType.ToString(invariant), denial.Count.ToString(invariant));
+            }
+
+            denied.Write(output);
+        }
     }
 
     /// <summary>Formats microseconds in the largest unit that keeps three significant digits: 41 us, 1.25 ms, 2.40 s.</summary>

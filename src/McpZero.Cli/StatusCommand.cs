@@ -34,6 +34,7 @@ internal static class StatusCommand
         table.Add("connections", status.Connections.ToString());
         table.Add("memory ceiling", $"{TimeFormat.Bytes(status.MemoryCeilingBytes)}; wasm budget {TimeFormat.Bytes(status.WasmMemoryBudgetBytes)}, {TimeFormat.Bytes(status.WasmMemoryReservedBytes)} reserved");
         table.Add("cpu budget", status.CpuBudgetPercent > 0 ? $"{status.CpuBudgetPercent:0.#}% of one core, {status.QueuedExecutions} queued" : "off");
+        table.Add("caller", $"uid {status.CallerUid}, {(status.CallerIsAdmin ? "admin" : "not an admin")}");
         table.Write(Output.Out);
         return Cli.ExitOk;
     }

@@ -48,5 +48,11 @@ public enum ErrorCode : ushort
 
     // Server faults.
     StorageFailure = 50,
+
     Internal = 60,
+
+    // Access control, codes 51 and 52 (50 is StorageFailure).
+
+    /// <summary>The caller's uid may not send this request. The message names the missing ownership or group.</summary>
+    PermissionDenied = 51,
 }

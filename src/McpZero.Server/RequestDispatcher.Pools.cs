@@ -25,7 +25,7 @@ internal sealed partial class RequestDispatcher
     private static bool IsPoolRequest(IRequest request) =>
         request is PoolCreateRequest or PoolListRequest or PoolShowRequest or PoolLeaseRequest or PoolReturnRequest or PoolRemoveRequest;
 
-    private static async Task<IResponse> HandlePoolAsync(AgentRuntime runtime, IRequest request, long connectionId, CancellationToken cancellationToken)
+    private async Task<IResponse> HandlePoolAsync(AgentRuntime runtime, IRequest request, long connectionId, CancellationToken cancellationToken)
     {
         switch (request)
         {
@@ -37,7 +37,8 @@ internal sealed partial class RequestDispatcher
                     create.Config ?? [],
                     create.Plugins ?? [],
                     create.Size,
-                    create.Max);
+                    create.Max,
+                    OwnerUidOf(connectionId));
 
             case PoolListRequest:
                 return new PoolListResponse { Pools = runtime.ListPools() };

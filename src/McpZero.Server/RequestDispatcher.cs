@@ -14,12 +14,17 @@ internal sealed partial class RequestDispatcher(AgentRuntimeService runtimeServi
     /// <param name="connectionId">The connection that sent the request; it holds the pool leases the request takes.</param>
     public async Task<IResponse> DispatchAsync(IRequest request, long connectionId, CancellationToken cancellationToken)
     {
+        if (Authorize(request, connectionId) is ErrorResponse denied)
+        {
+            return denied;
+        }
+
         AgentRuntime runtime = runtimeService.Runtime;
         try
         {
             IResponse response = IsPoolRequest(request)
                 ? await HandlePoolAsync(runtime, request, connectionId, cancellationToken).ConfigureAwait(false)
-                : await HandleAsync(runtime, request, cancellationToken).ConfigureAwait(false);
+                : AdjustForCaller(await HandleAsync(runtime, request, connectionId, cancellationToken).ConfigureAwait(false), connectionId);
 
             // Catalog changes are rare and must survive a crash. The sync commit policy has already
             // made them durable before the handler returned; the other policies checkpoint them here.
@@ -48,7 +53,7 @@ internal sealed partial class RequestDispatcher(AgentRuntimeService runtimeServi
         }
     }
 
-    private async Task<IResponse> HandleAsync(AgentRuntime runtime, IRequest request, CancellationToken cancellationToken)
+    private async Task<IResponse> HandleAsync(AgentRuntime runtime, IRequest request, long connectionId, CancellationToken cancellationToken)
     {
         return request switch
         {
@@ -57,7 +62,7 @@ internal sealed partial class RequestDispatcher(AgentRuntimeService runtimeServi
             PluginListRequest => new PluginListResponse { Plugins = runtime.ListPlugins() },
             PluginShowRequest show => runtime.ShowPlugin(show.Name),
             PluginRemoveRequest remove => Ok(() => runtime.RemovePlugin(remove.Name), $"removed plugin '{remove.Name}'"),
-            AgentSpawnRequest spawn => runtime.SpawnAgent(spawn.Owner, spawn.Constraints ?? new AgentConstraints(), spawn.Config ?? [], spawn.Plugins ?? []),
+            AgentSpawnRequest spawn => runtime.SpawnAgent(spawn.Owner, spawn.Constraints ?? new AgentConstraints(), spawn.Config ?? [], spawn.Plugins ?? [], OwnerUidOf(connectionId)),
             AgentListRequest => new AgentListResponse { Agents = runtime.ListAgents() },
             AgentShowRequest show => await runtime.ShowAgentAsync(show.AgentId, cancellationToken).ConfigureAwait(false),
             AgentAttachRequest attach => await runtime.AttachAsync(attach.AgentId, attach.Plugin, cancellationToken).ConfigureAwait(false),

@@ -109,6 +109,20 @@ public sealed record ServerOptions
     /// <summary>Configuration key <c>StateCommitIntervalMs</c>: journal commit period of the interval policy.</summary>
     public TimeSpan StateCommitInterval { get; init; } = TimeSpan.FromMilliseconds(50);
 
+    // Access control.
+
+    /// <summary>
+    /// Group whose members are admins, besides root and the daemon's uid. Admins may use every
+    /// agent, install and remove plugins, create and remove pools and write the db collections.
+    /// </summary>
+    public string AdminGroup { get; init; } = DefaultAdminGroup;
+
+    /// <summary>Group given to the socket file, so that its members can connect under <see cref="SocketMode"/> 0660.</summary>
+    public string SocketGroup { get; init; } = DefaultSocketGroup;
+
+    public const string DefaultAdminGroup = "mcpzero-admin";
+    public const string DefaultSocketGroup = "mcpzero";
+
     /// <summary>
     /// Builds options from configuration. Defaults depend on whether systemd started the process:
     /// a service uses /run and /var/lib, a developer's run uses ./var.
@@ -155,6 +169,10 @@ public sealed record ServerOptions
             // State store durability.
             StateCommitPolicy = ReadCommitPolicy(configuration, "StateCommitPolicy"),
             StateCommitInterval = TimeSpan.FromMilliseconds(ReadInt(configuration, "StateCommitIntervalMs", 50, 1, 60_000)),
+
+            // Access control.
+            AdminGroup = ReadGroupName(configuration, "AdminGroup", DefaultAdminGroup),
+            SocketGroup = ReadGroupName(configuration, "SocketGroup", DefaultSocketGroup),
         };
 
         // An exec request carries the input plus the agent id, method and plugin name. The default
@@ -184,6 +202,9 @@ public sealed record ServerOptions
 
         // Metrics.
         "MetricsTextfilePath", "MetricsTextfileIntervalSeconds",
+
+        // Access control.
+        "AdminGroup", "SocketGroup",
     };
 
     /// <summary>Returns top-level configuration keys that no setting reads, so typos can be reported.</summary>
@@ -262,6 +283,18 @@ public sealed record ServerOptions
             "checkpoint" => StateCommitPolicy.Checkpoint,
             _ => throw new ArgumentException($"configuration value {key}='{text}' is invalid; use sync, interval or checkpoint"),
         };
+    }
+
+    // Group names in /etc/group cannot contain ':' or a line break, and an empty name matches no group.
+    private static string ReadGroupName(IConfiguration configuration, string key, string defaultValue)
+    {
+        string text = configuration[key] ?? defaultValue;
+        if (text.Length is 0 or > 256 || text.IndexOfAny([':', '\n', '\r']) >= 0)
+        {
+            throw new ArgumentException($"configuration value {key}='{text}' is invalid; use a group name from /etc/group such as {defaultValue}");
+        }
+
+        return text;
     }
 
     private static UnixFileMode ReadMode(IConfiguration configuration, string key, string defaultValue)

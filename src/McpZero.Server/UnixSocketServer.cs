@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
+using McpZero.Server.Access;
 using McpZero.Server.Systemd;
 using McpZero.Protocol;
 using Microsoft.Extensions.Hosting;
@@ -25,13 +25,11 @@ internal sealed class UnixSocketServer(
     // Time a cancelled call gets to reach its next epoch check, send its reply and be traced.
     private static readonly TimeSpan CancelledCallGrace = TimeSpan.FromSeconds(3);
 
-    private const int SolSocket = 1;
-    private const int SoPeerCred = 17;
-
     private static readonly LogRateLimiter RejectedConnectionLog = new(maxPerWindow: 10, TimeSpan.FromMinutes(1));
 
     private readonly ILogger _logger = loggerFactory.CreateLogger<UnixSocketServer>();
     private readonly ILogger _connectionLogger = loggerFactory.CreateLogger<ClientConnection>();
+    private readonly CallerResolver _callers = new(options.AdminGroup, loggerFactory.CreateLogger<CallerResolver>());
     private readonly CancellationTokenSource _stopping = new();
     private readonly HashSet<ClientConnection> _connections = [];
     private readonly Lock _connectionsLock = new();
@@ -41,6 +39,7 @@ internal sealed class UnixSocketServer(
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        _callers.LogConfiguration();
         if (activation is not null)
         {
             _listener = activation.Listener;
@@ -55,6 +54,7 @@ internal sealed class UnixSocketServer(
         {
             listener.Bind(new UnixDomainSocketEndPoint(options.SocketPath));
             File.SetUnixFileMode(options.SocketPath, options.SocketMode);
+            SocketGroup.Apply(options.SocketPath, options.SocketGroup, _logger);
             listener.Listen(backlog: 128);
         }
         catch (SocketException ex)
@@ -144,7 +144,8 @@ internal sealed class UnixSocketServer(
 
             // The watchdog's health check connects from this process and is let in above the limit,
             // so a daemon that is merely full is not restarted by systemd.
-            if (state.Connections >= options.MaxConnections && !IsFromThisProcess(client))
+            PeerCredentials? credentials = PeerCredentials.TryRead(client);
+            if (state.Connections >= options.MaxConnections && credentials?.ProcessId != Environment.ProcessId)
             {
                 if (RejectedConnectionLog.TryAcquire(out long suppressed))
                 {
@@ -155,8 +156,9 @@ internal sealed class UnixSocketServer(
                 continue;
             }
 
+            long connectionId = Interlocked.Increment(ref _nextConnectionId);
             var connection = new ClientConnection(
-                Interlocked.Increment(ref _nextConnectionId),
+                connectionId,
                 client,
                 dispatcher,
                 state.Metrics,
@@ -168,23 +170,11 @@ internal sealed class UnixSocketServer(
                 _connections.Add(connection);
             }
 
+            CallerIdentity caller = _callers.Resolve(credentials);
+            Log.CallerIdentified(_connectionLogger, connectionId, caller.Uid, caller.Gid, caller.ProcessId, caller.IsAdmin);
+            dispatcher.ConnectionOpened(connectionId, caller);
             state.ConnectionOpened();
-            _ = RunConnectionAsync(connection);
-        }
-    }
-
-    private static bool IsFromThisProcess(Socket client)
-    {
-        // SO_PEERCRED returns struct ucred { pid_t pid; uid_t uid; gid_t gid; }.
-        Span<byte> credentials = stackalloc byte[12];
-        try
-        {
-            int length = client.GetRawSocketOption(SolSocket, SoPeerCred, credentials);
-            return length >= sizeof(int) && MemoryMarshal.Read<int>(credentials) == Environment.ProcessId;
-        }
-        catch (SocketException)
-        {
-            return false;
+            _ = RunConnectionAsync(connection, connectionId);
         }
     }
 
@@ -221,7 +211,7 @@ internal sealed class UnixSocketServer(
         runtimeService.Runtime.CancelRunningCalls();
     }
 
-    private async Task RunConnectionAsync(ClientConnection connection)
+    private async Task RunConnectionAsync(ClientConnection connection, long connectionId)
     {
         try
         {
@@ -234,6 +224,7 @@ internal sealed class UnixSocketServer(
                 _connections.Remove(connection);
             }
 
+            dispatcher.ConnectionClosed(connectionId);
             state.ConnectionClosed();
         }
     }

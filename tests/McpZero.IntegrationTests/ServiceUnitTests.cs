@@ -271,6 +271,7 @@ public sealed partial class ServiceUnitTests
             Assert.NotNull(passwd);
             Assert.EndsWith(":/var/lib/mcpzero:/usr/sbin/nologin", passwd);
             Assert.Contains(File.ReadAllLines(Path.Combine(root, "etc/group")), line => line.StartsWith("mcpzero:", StringComparison.Ordinal));
+            Assert.Contains(File.ReadAllLines(Path.Combine(root, "etc/group")), line => line.StartsWith("mcpzero-admin:", StringComparison.Ordinal));
 
             CliResult tmpfiles = await RunToolAsync("systemd-tmpfiles", ["--root=" + root, "--create"]);
             Assert.True(tmpfiles.ExitCode == 0, $"systemd-tmpfiles failed: {tmpfiles}");

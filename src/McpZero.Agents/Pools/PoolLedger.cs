@@ -76,6 +76,9 @@ internal sealed class PoolLedger
         return LeaseDecision.Full;
     }
 
+    /// <summary>Finds the lease owner of <paramref name="agentId"/>. Returns false when the agent is not leased.</summary>
+    public bool TryGetLeaseOwner(string agentId, out long owner) => _leased.TryGetValue(agentId, out owner);
+
     /// <summary>Records the agent spawned for a reservation from <see cref="TryLease"/> as leased to <paramref name="owner"/>.</summary>
     public void LeaseSpawned(string agentId, long owner)
     {

@@ -27,6 +27,25 @@ internal sealed partial class PoolRecord
 
     /// <summary>Ids of the agents the pool owns, ready or leased.</summary>
     [MemoryPackOrder(8)] public List<string> Agents { get; set; } = [];
+
+    // A flag and a value rather than a uint?, whose padding bytes MemoryPack copies uninitialized.
+    [MemoryPackOrder(9)] public bool HasOwnerUid { get; set; }
+    [MemoryPackOrder(10)] public uint OwnerUidValue { get; set; }
+
+    /// <summary>
+    /// Uid of the pool's creator, which owns the pool's agents while they are not leased. Null for a
+    /// pool stored before owner uids were recorded.
+    /// </summary>
+    [MemoryPackIgnore]
+    public uint? OwnerUid
+    {
+        get => HasOwnerUid ? OwnerUidValue : null;
+        set
+        {
+            HasOwnerUid = value.HasValue;
+            OwnerUidValue = value ?? 0;
+        }
+    }
 }
 
 /// <summary>Keys of the pool documents in the state store.</summary>

@@ -66,6 +66,12 @@ public sealed partial class StatusResponse : IResponse
     public long WasmMemoryReservedBytes { get; set; }
     public double CpuBudgetPercent { get; set; }
     public int QueuedExecutions { get; set; }
+
+    /// <summary>Uid of the client on this connection, as the server read it from the socket.</summary>
+    public long CallerUid { get; set; }
+
+    /// <summary>True when the server treats this connection's client as an admin.</summary>
+    public bool CallerIsAdmin { get; set; }
 }
 
 [MemoryPackable]
@@ -137,6 +143,12 @@ public sealed partial class AgentInfo : IResponse
     public long Executions { get; set; }
     public VariableInfo[] Variables { get; set; } = [];
     public string[] Snapshots { get; set; } = [];
+
+    /// <summary>
+    /// Uid of the process that spawned the agent, or of the pool's creator for a pool agent. It is
+    /// -1 for an agent stored before owner uids were recorded, which only admins may use.
+    /// </summary>
+    public long OwnerUid { get; set; } = -1;
 }
 
 [MemoryPackable]

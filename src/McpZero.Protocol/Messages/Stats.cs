@@ -75,6 +75,9 @@ public sealed partial class StatsResponse : IResponse
     public RequestStats[] Requests { get; set; } = [];
     public PluginMethodStats[] PluginMethods { get; set; } = [];
     public ErrorStats[] Errors { get; set; } = [];
+
+    /// <summary>Requests rejected with PermissionDenied, per message type, ordered by type.</summary>
+    public DenialStats[] Denials { get; set; } = [];
 }
 
 /// <summary>A latency distribution in microseconds.</summary>
@@ -113,5 +116,14 @@ public sealed partial class PluginMethodStats
 public sealed partial class ErrorStats
 {
     public ErrorCode Code { get; set; }
+    public long Count { get; set; }
+}
+
+/// <summary>How many requests of one message type were rejected with PermissionDenied.</summary>
+[MemoryPackable]
+public sealed partial class DenialStats
+{
+    public ushort MessageType { get; set; }
+    public string Name { get; set; } = "";
     public long Count { get; set; }
 }

@@ -23,6 +23,7 @@ public sealed class DaemonMetrics : IExecutionObserver
     private readonly ConcurrentDictionary<ushort, RequestSlot> _otherRequests = new();
     private readonly ConcurrentDictionary<(string Plugin, string Method), PluginMethodSlot> _pluginMethods = new();
     private readonly ConcurrentDictionary<ErrorCode, Counter> _errors = new();
+    private readonly ConcurrentDictionary<ushort, DenialSlot> _denials = new();
 
     /// <summary>Adds the latency of one request, from the arrival of its frame to the flush of its response.</summary>
     /// <param name="request">The request; its type name without "Request" names the series.</param>
@@ -110,6 +111,20 @@ public sealed class DaemonMetrics : IExecutionObserver
             .Select(static pair => new ErrorStats { Code = pair.Key, Count = pair.Value.Value })];
     }
 
+    /// <summary>Counts one request rejected with PermissionDenied, under its message type.</summary>
+    public void PermissionDenied(IRequest request)
+    {
+        _denials.GetOrAdd(request.MessageType, static (type, value) => new DenialSlot(type, RequestName(value)), request).Count.Increment();
+    }
+
+    /// <summary>Returns the permission denials counted so far, ordered by message type.</summary>
+    public DenialStats[] SnapshotDenials()
+    {
+        return [.. _denials.Values
+            .OrderBy(static slot => slot.MessageType)
+            .Select(static slot => new DenialStats { MessageType = slot.MessageType, Name = slot.Name, Count = slot.Count.Value })];
+    }
+
     /// <summary>Returns the count, sum and percentiles of <paramref name="histogram"/>.</summary>
     public static LatencySummary Summarize(LogLinearHistogram histogram)
     {
@@ -161,6 +176,15 @@ public sealed class DaemonMetrics : IExecutionObserver
         public LogLinearHistogram Duration { get; } = new();
 
         public Counter Failures { get; } = new();
+    }
+
+    private sealed class DenialSlot(ushort messageType, string name)
+    {
+        public ushort MessageType { get; } = messageType;
+
+        public string Name { get; } = name;
+
+        public Counter Count { get; } = new();
     }
 
     private sealed class Counter

@@ -66,5 +66,7 @@ internal static class McpZeroMeter
         Meter.CreateObservableGauge("mcpzero.connections", () => state.Connections, "{connection}", "Open client connections.");
         Meter.CreateObservableCounter("mcpzero.error_responses", () => state.Metrics.SnapshotErrors().Select(static error =>
             new Measurement<long>(error.Count, new KeyValuePair<string, object?>("reason", error.Code.ToString()))), "{response}", "Error responses sent to clients, by reason.");
+        Meter.CreateObservableCounter("mcpzero.permission_denials", () => state.Metrics.SnapshotDenials().Select(static denial =>
+            new Measurement<long>(denial.Count, new KeyValuePair<string, object?>("type", denial.Name))), "{request}", "Requests rejected with PermissionDenied, by request type.");
     }
 }

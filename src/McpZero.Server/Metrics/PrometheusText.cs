@@ -59,6 +59,7 @@ public static class PrometheusText
         WriteRequests(writer, stats.Requests ?? []);
         WritePluginMethods(writer, stats.PluginMethods ?? []);
         WriteErrors(writer, stats.Errors ?? []);
+        WriteDenials(writer, stats.Denials ?? []);
         return writer.ToString();
     }
 
@@ -110,6 +111,16 @@ public static class PrometheusText
         foreach (ErrorStats error in errors)
         {
             writer.Sample(Name, [("reason", error.Code.ToString()), ("code", ((ushort)error.Code).ToString(CultureInfo.InvariantCulture))], error.Count);
+        }
+    }
+
+    private static void WriteDenials(Writer writer, DenialStats[] denials)
+    {
+        const string Name = "mcpzero_permission_denials_total";
+        writer.Header(Name, "Requests rejected with PermissionDenied because the caller's uid lacked ownership or the admin group, by message type.", "counter");
+        foreach (DenialStats denial in denials)
+        {
+            writer.Sample(Name, [("type", denial.Name)], denial.Count);
         }
     }
 

@@ -46,6 +46,7 @@ internal sealed class StatsCollector(AgentRuntimeService runtimeService, ServerS
             Requests = metrics.SnapshotRequests(),
             PluginMethods = metrics.SnapshotPluginMethods(),
             Errors = metrics.SnapshotErrors(),
+            Denials = metrics.SnapshotDenials(),
         };
     }
 }

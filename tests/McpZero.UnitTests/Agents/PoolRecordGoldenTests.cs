@@ -17,10 +17,31 @@ public sealed class PoolRecordGoldenTests
         "636F756E746572FBFFFFFF040000006563686F020000000500000006401E18240A060003000000FCFFFFFF0300000061" +
         "2D31FCFFFFFF03000000612D32FCFFFFFF03000000612D33";
 
+    // PoolGolden above is the layout before the owner uid (orders 9 and 10) was added; it is only read.
+    private const string PoolWithOwnerUidGolden =
+        "0B0F0B141C1F040408250104F8FFFFFF07000000776F726B657273FCFFFFFF030000006F707303040408400000008813" +
+        "000040420F000000000001000000FBFFFFFF040000006D6F6465FBFFFFFF040000006661737402000000F8FFFFFF0700" +
+        "0000636F756E746572FBFFFFFF040000006563686F020000000500000006401E18240A060003000000FCFFFFFF030000" +
+        "00612D31FCFFFFFF03000000612D32FCFFFFFF03000000612D3301E8030000";
+
     [Fact]
     public void PoolRecordSerializesToGolden()
     {
-        Assert.Equal(PoolGolden, Convert.ToHexString(MemoryPackSerializer.Serialize(Sample())));
+        PoolRecord sample = Sample();
+        sample.OwnerUid = 1000;
+
+        Assert.Equal(PoolWithOwnerUidGolden, Convert.ToHexString(MemoryPackSerializer.Serialize(sample)));
+    }
+
+    [Fact]
+    public void PoolRecordWithOwnerUidReadsFromGolden()
+    {
+        PoolRecord? pool = MemoryPackSerializer.Deserialize<PoolRecord>(Convert.FromHexString(PoolWithOwnerUidGolden));
+
+        Assert.NotNull(pool);
+        Assert.Equal("workers", pool.Name);
+        Assert.Equal(["a-1", "a-2", "a-3"], pool.Agents);
+        Assert.Equal(1000u, pool.OwnerUid);
     }
 
     [Fact]
@@ -41,6 +62,7 @@ public sealed class PoolRecordGoldenTests
         Assert.Equal(5, pool.Max);
         Assert.Equal(1_700_000_000_000_006, pool.CreatedUnixMicros);
         Assert.Equal(["a-1", "a-2", "a-3"], pool.Agents);
+        Assert.Null(pool.OwnerUid);
     }
 
     private static PoolRecord Sample() => new()

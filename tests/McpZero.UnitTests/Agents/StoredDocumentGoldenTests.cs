@@ -20,6 +20,13 @@ public sealed class StoredDocumentGoldenTests
         "7374F9FFFFFF06000000726567696F6EFDFFFFFF02000000657502000000F8FFFFFF07000000636F756E746572FBFFFF" +
         "FF040000006563686F00401E18240A06002A0000000000000001000000FCFFFFFF03000000732D31";
 
+    // AgentGolden above is the layout before the owner uid (orders 9 and 10) was added; it is only read.
+    private const string AgentWithOwnerUidGolden =
+        "0B0B0B1214341F08080F0104FCFFFFFF03000000612D31FCFFFFFF030000006F7073F5FFFFFF0A0000007465726D696E" +
+        "6174656403040408400000008813000040420F000000000002000000FBFFFFFF040000006D6F6465FBFFFFFF04000000" +
+        "66617374F9FFFFFF06000000726567696F6EFDFFFFFF02000000657502000000F8FFFFFF07000000636F756E746572FB" +
+        "FFFFFF040000006563686F00401E18240A06002A0000000000000001000000FCFFFFFF03000000732D3101E8030000";
+
     private const string PluginGolden =
         "090F10081E1908040408F8FFFFFF07000000636F756E746572F7FFFFFF08000000356538383438393800500000000000" +
         "0002000000FAFFFFFF05000000636F756E74FAFFFFFF05000000726573657401000000FBFFFFFF0400000073746570FE" +
@@ -52,7 +59,18 @@ public sealed class StoredDocumentGoldenTests
     [Fact]
     public void AgentRecordSerializesToGolden()
     {
-        Assert.Equal(AgentGolden, Convert.ToHexString(MemoryPackSerializer.Serialize(StoredDocumentSamples.Agent())));
+        Assert.Equal(AgentWithOwnerUidGolden, Convert.ToHexString(MemoryPackSerializer.Serialize(StoredDocumentSamples.AgentWithOwnerUid())));
+    }
+
+    [Fact]
+    public void AgentRecordWithOwnerUidReadsFromGolden()
+    {
+        AgentRecord? agent = MemoryPackSerializer.Deserialize<AgentRecord>(Convert.FromHexString(AgentWithOwnerUidGolden));
+
+        Assert.NotNull(agent);
+        Assert.Equal("a-1", agent.AgentId);
+        Assert.Equal(["s-1"], agent.Snapshots);
+        Assert.Equal(1000u, agent.OwnerUid);
     }
 
     [Fact]
@@ -118,6 +136,9 @@ public sealed class StoredDocumentGoldenTests
         Assert.Equal(1_700_000_000_000_000, agent.CreatedUnixMicros);
         Assert.Equal(42, agent.Executions);
         Assert.Equal(["s-1"], agent.Snapshots);
+
+        // An agent stored before owner uids were recorded has none, so only admins may use it.
+        Assert.Null(agent.OwnerUid);
     }
 
     [Fact]

@@ -21,6 +21,13 @@ internal static class StoredDocumentSamples
         Snapshots = ["s-1"],
     };
 
+    public static AgentRecord AgentWithOwnerUid()
+    {
+        AgentRecord agent = Agent();
+        agent.OwnerUid = 1000;
+        return agent;
+    }
+
     public static PluginRecord Plugin() => new()
     {
         Name = "counter",

@@ -52,4 +52,20 @@ public sealed class DaemonMetricsTests
         Assert.Equal(2, errors[0].Count);
         Assert.Equal(1, errors[1].Count);
     }
+
+    [Fact]
+    public void DenialsAreCountedByType()
+    {
+        var metrics = new DaemonMetrics();
+        metrics.PermissionDenied(new PluginInstallRequest());
+        metrics.PermissionDenied(new AgentExecRequest());
+        metrics.PermissionDenied(new AgentExecRequest());
+
+        DenialStats[] denials = metrics.SnapshotDenials();
+
+        Assert.Equal(["PluginInstall", "AgentExec"], denials.Select(denial => denial.Name));
+        Assert.Equal([MessageTypes.PluginInstall, MessageTypes.AgentExec], denials.Select(denial => denial.MessageType));
+        Assert.Equal(1, denials[0].Count);
+        Assert.Equal(2, denials[1].Count);
+    }
 }

@@ -73,6 +73,16 @@ public sealed class PrometheusTextTests
     }
 
     [Fact]
+    public void DenialsAreCountedByType()
+    {
+        (List<PrometheusSample> samples, Dictionary<string, string> types) = PrometheusTextParser.Parse(PrometheusText.Format(SampleStats()));
+
+        PrometheusSample exec = samples.Single(sample => sample.Name == "mcpzero_permission_denials_total" && sample.Label("type") == "AgentExec");
+        Assert.Equal(6, exec.Value);
+        Assert.Equal("counter", types["mcpzero_permission_denials_total"]);
+    }
+
+    [Fact]
     public void EmptySnapshotStillParses()
     {
         (List<PrometheusSample> samples, Dictionary<string, string> types) = PrometheusTextParser.Parse(PrometheusText.Format(new StatsResponse()));
@@ -138,6 +148,7 @@ public sealed class PrometheusTextTests
             new ErrorStats { Code = ErrorCode.MethodNotFound, Count = 1 },
             new ErrorStats { Code = ErrorCode.PluginTrap, Count = 4 },
         ],
+        Denials = [new DenialStats { MessageType = MessageTypes.AgentExec, Name = "AgentExec", Count = 6 }],
     };
 
     private static LatencySummary Latency(long count, long sum, long p50, long p99, long p999, long max) =>

@@ -116,6 +116,8 @@ internal static class MessageSamples
             WasmMemoryReservedBytes = 64L * 1024 * 1024,
             CpuBudgetPercent = 27,
             QueuedExecutions = 7,
+            CallerUid = 1000,
+            CallerIsAdmin = true,
         },
         [nameof(ErrorResponse)] = () => new ErrorResponse
         {
@@ -208,6 +210,7 @@ internal static class MessageSamples
             Requests = [new RequestStats { MessageType = MessageTypes.AgentExec, Name = "AgentExec", Latency = SampleLatency() }],
             PluginMethods = [new PluginMethodStats { Plugin = "counter", Method = "count", Failures = 3, Duration = SampleLatency() }],
             Errors = [new ErrorStats { Code = ErrorCode.PluginTrap, Count = 4 }],
+            Denials = [new DenialStats { MessageType = MessageTypes.AgentExec, Name = "AgentExec", Count = 5 }],
         },
         [nameof(DbDocumentsResponse)] = () => new DbDocumentsResponse
         {
@@ -273,5 +276,6 @@ internal static class MessageSamples
         Executions = 12,
         Variables = [new VariableInfo { Name = "count", SizeBytes = 8 }],
         Snapshots = ["s-1", "s-2"],
+        OwnerUid = 1000,
     };
 }
