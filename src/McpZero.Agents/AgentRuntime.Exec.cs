@@ -161,7 +161,7 @@ public sealed partial class AgentRuntime
         string? failure = null;
         try
         {
-            result = _engine.Call(module, call);
+            result = CallPlugin(plugin, module, call);
             output = result.Output;
         }
         catch (PluginException ex)
@@ -207,6 +207,23 @@ public sealed partial class AgentRuntime
             FuelConsumed = result.FuelConsumed,
             TraceSequence = trace.Sequence,
         };
+    }
+
+    // The engine unloads a module that stays idle, and a call that meets an unloaded module throws
+    // before it runs anything, so loading the module again and repeating the call is safe.
+    private PluginCallResult CallPlugin(PluginState plugin, PluginModule module, PluginCall call)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return _engine.Call(module, call);
+            }
+            catch (ObjectDisposedException) when (module.IsUnloaded && attempt < 3)
+            {
+                module = GetModule(plugin);
+            }
+        }
     }
 
     private PluginState ResolvePlugin(AgentRecord agent, string method, string? pluginName)

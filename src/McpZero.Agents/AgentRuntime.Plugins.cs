@@ -77,8 +77,16 @@ public sealed partial class AgentRuntime
                 _store.UpsertDocument(StoreKeys.PluginIndex, index);
             }
 
+            _plugins.TryGetValue(pluginName, out PluginState? previous);
             _plugins[pluginName] = new PluginState(record) { Module = module };
             RegisterPluginResource(record, manifest.Capabilities);
+
+            // Calls that start from now on load the new state's module, so the old one only has to
+            // finish the calls in progress; the idle sweep unloads it when one is still running.
+            if (previous?.Module is { } replaced && !ReferenceEquals(replaced, module))
+            {
+                _engine.TryUnload(replaced);
+            }
         }
 
         Log.PluginInstalled(_logger, pluginName, sha256, wasm.Length, module.Exports.Count);
@@ -114,7 +122,7 @@ public sealed partial class AgentRuntime
             {
                 if (plugin.Module is { } module)
                 {
-                    _engine.Unload(module);
+                    _engine.TryUnload(module);
                 }
 
                 File.Delete(ModulePath(sha256));
@@ -135,17 +143,20 @@ public sealed partial class AgentRuntime
             ? plugin
             : throw new AgentException(ErrorCode.PluginNotFound, $"plugin '{name}' not found; list plugins with `mcpzero plugin list`");
 
-    /// <summary>Returns the plugin's compiled module, loading it from the module file on first use.</summary>
+    /// <summary>
+    /// Returns the plugin's compiled module, loading it from the module file on first use and again
+    /// after the engine unloaded it for being idle.
+    /// </summary>
     private PluginModule GetModule(PluginState plugin)
     {
-        if (plugin.Module is { } loaded)
+        if (plugin.Module is { IsUnloaded: false } loaded)
         {
             return loaded;
         }
 
         lock (plugin.LoadLock)
         {
-            if (plugin.Module is null)
+            if (plugin.Module is null or { IsUnloaded: true })
             {
                 string path = ModulePath(plugin.Record.Sha256);
                 byte[] wasm;

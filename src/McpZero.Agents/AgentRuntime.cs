@@ -122,6 +122,7 @@ public sealed partial class AgentRuntime : IAsyncDisposable
                     CacheDirectory = Path.Combine(dataDirectory, "cache"),
                     InstancesPerPlugin = options.InstancesPerPlugin,
                     MemoryBudget = options.MemoryBudgetBytes > 0 ? new MemoryBudget(options.MemoryBudgetBytes) : null,
+                    IdleUnloadAfter = options.PluginIdleUnloadAfter,
                 },
                 loggerFactory.CreateLogger<PluginEngine>());
 

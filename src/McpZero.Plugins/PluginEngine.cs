@@ -32,6 +32,8 @@ public sealed class PluginEngine : IDisposable
     private long _cacheMisses;
     private long _instancesReused;
     private long _instancesCreated;
+    private long _modulesUnloaded;
+    private readonly Timer? _idleSweep;
     private int _disposed;
 
     /// <summary>Creates an engine; loads the native library on first use and creates the cache directory.</summary>
@@ -67,6 +69,12 @@ public sealed class PluginEngine : IDisposable
         // invalidates the compiled-module cache.
         _cache = new ModuleCache(options.CacheDirectory, $"wasmtime={WasmtimeVersion};fuel=on;epoch=on;opt=speed;target=x86_64-linux");
         _ticker = new EpochTicker(_engine, options.EpochTickMilliseconds);
+        if (options.IdleUnloadAfter > TimeSpan.Zero)
+        {
+            TimeSpan period = IdleSweepPeriod(options.IdleUnloadAfter);
+            _idleSweep = new Timer(static state => ((PluginEngine)state!).UnloadIdleModules(), this, period, period);
+        }
+
         PluginLog.EngineStarted(_logger, WasmtimeVersion, _cache.DirectoryPath, options.InstancesPerPlugin, options.EpochTickMilliseconds);
     }
 
@@ -87,6 +95,12 @@ public sealed class PluginEngine : IDisposable
 
     /// <summary>Calls that created a new instance, because the agent had no idle warm one.</summary>
     public long InstancesCreated => Interlocked.Read(ref _instancesCreated);
+
+    /// <summary>Compiled modules held in memory now, by every loader of this engine.</summary>
+    public int LoadedModules => _modules.Count;
+
+    /// <summary>Modules unloaded since the engine started, after being idle or by <see cref="TryUnload"/>.</summary>
+    public long ModulesUnloaded => Interlocked.Read(ref _modulesUnloaded);
 
     /// <summary>Instances that exist now, idle in a pool or running a call.</summary>
     public long LiveInstances => _instanceGauge.Instances;
@@ -134,14 +148,32 @@ public sealed class PluginEngine : IDisposable
     /// discarded. Variables changed by the plugin stay changed even when the call fails afterwards.
     /// </remarks>
     /// <exception cref="PluginException">Every failure of the call; <see cref="PluginException.Kind"/> gives the cause.</exception>
-    /// <exception cref="ObjectDisposedException">The engine or the module was disposed.</exception>
+    /// <exception cref="ObjectDisposedException">
+    /// The engine or the module was disposed. When <see cref="PluginModule.IsUnloaded"/> is true, the
+    /// call did not start, so the caller can load the module again and repeat it.
+    /// </exception>
     public PluginCallResult Call(PluginModule module, PluginCall call)
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(call);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        ObjectDisposedException.ThrowIf(module.IsDisposed, module);
+        if (!module.TryBeginCall())
+        {
+            throw new ObjectDisposedException(nameof(PluginModule), $"Plugin {module.DisplayName(call.PluginName)} was unloaded; load it again to call it.");
+        }
 
+        try
+        {
+            return CallCore(module, call);
+        }
+        finally
+        {
+            module.EndCall();
+        }
+    }
+
+    private PluginCallResult CallCore(PluginModule module, PluginCall call)
+    {
         string method = call.Method;
         bool callable = method == PluginModule.CommandExport ? module.IsCommand : module.HasExport(method);
         if (!callable)
@@ -214,6 +246,73 @@ public sealed class PluginEngine : IDisposable
         PluginLog.ModuleUnloaded(_logger, module.ShortName, dropped);
     }
 
+    /// <summary>
+    /// Disposes <paramref name="module"/> and its warm instances when no call runs on it, and returns
+    /// true. While a call runs it only drops the idle instances and returns false; the idle sweep
+    /// unloads the module later, when <see cref="PluginEngineOptions.IdleUnloadAfter"/> is set.
+    /// </summary>
+    public bool TryUnload(PluginModule module)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        if (!module.TryRetire())
+        {
+            Unload(module);
+            return false;
+        }
+
+        RetireModule(module);
+        return true;
+    }
+
+    /// <summary>
+    /// Unloads every module that no call has used for <see cref="PluginEngineOptions.IdleUnloadAfter"/>;
+    /// returns how many. The engine's timer runs it, and tests call it to sweep at once.
+    /// </summary>
+    public int UnloadIdleModules()
+    {
+        if (Volatile.Read(ref _disposed) != 0 || _options.IdleUnloadAfter <= TimeSpan.Zero)
+        {
+            return 0;
+        }
+
+        long idleMilliseconds = (long)_options.IdleUnloadAfter.TotalMilliseconds;
+        int unloaded = 0;
+        foreach (PluginModule module in _modules.Keys)
+        {
+            if (module.IdleMilliseconds >= idleMilliseconds && module.TryRetire())
+            {
+                RetireModule(module);
+                unloaded++;
+            }
+        }
+
+        if (unloaded > 0)
+        {
+            // The compiled code and the stores are native memory: hand the freed pages back to the kernel.
+            NativeHeap.Trim();
+            PluginLog.IdleModulesUnloaded(_logger, unloaded, idleMilliseconds / 1000, _modules.Count);
+        }
+
+        return unloaded;
+    }
+
+    private void RetireModule(PluginModule module)
+    {
+        _modules.TryRemove(module, out _);
+        int instances = module.Pool.IdleCount;
+        module.Dispose();
+        Interlocked.Increment(ref _modulesUnloaded);
+        PluginLog.ModuleUnloaded(_logger, module.ShortName, instances);
+    }
+
+    // Checks several times per idle period, so a module goes at most a quarter period late, but
+    // never more often than every 100 ms or less often than every minute.
+    private static TimeSpan IdleSweepPeriod(TimeSpan idleUnloadAfter)
+    {
+        long milliseconds = Math.Clamp((long)idleUnloadAfter.TotalMilliseconds / 4, 100, 60_000);
+        return TimeSpan.FromMilliseconds(milliseconds);
+    }
+
     /// <summary>Stops the epoch thread and releases every module and instance of this engine.</summary>
     public void Dispose()
     {
@@ -222,6 +321,7 @@ public sealed class PluginEngine : IDisposable
             return;
         }
 
+        _idleSweep?.Dispose();
         _ticker.Dispose();
         foreach (PluginModule module in _modules.Keys)
         {
@@ -243,6 +343,11 @@ public sealed class PluginEngine : IDisposable
         if (options.InstancesPerPlugin < 0)
         {
             throw new ArgumentException($"PluginEngineOptions.InstancesPerPlugin is {options.InstancesPerPlugin}; set 0 or more.", nameof(options));
+        }
+
+        if (options.IdleUnloadAfter < TimeSpan.Zero)
+        {
+            throw new ArgumentException($"PluginEngineOptions.IdleUnloadAfter is {options.IdleUnloadAfter}; set zero (never unload) or a positive time.", nameof(options));
         }
 
         if (options.EpochTickMilliseconds < 1)
