@@ -53,6 +53,15 @@ public sealed partial class AgentRuntime
             throw new AgentException(ErrorCode.InvalidModule, $"plugin '{pluginName}' is not a valid module: {ex.Message}", ex);
         }
 
+        string? undeclared = manifest.DeclaredExports.FirstOrDefault(export => !module.Exports.Contains(export));
+        if (undeclared is not null)
+        {
+            _engine.TryUnload(module);
+            throw new AgentException(
+                ErrorCode.InvalidArgument,
+                $"plugin manifest is invalid: \"exports\" lists '{undeclared}', which the module does not export as a function () -> i32; its exports are: {string.Join(", ", module.Exports)}");
+        }
+
         WriteModuleFile(sha256, wasm);
 
         var record = new PluginRecord
@@ -66,6 +75,7 @@ public sealed partial class AgentRuntime
             MaxPages = manifest.MaxPages,
             TimeoutMs = manifest.TimeoutMs,
             MaxVariableBytes = manifest.MaxVariableBytes,
+            CacheableExports = [.. manifest.CacheableExports],
         };
 
         lock (_catalogLock)

@@ -44,6 +44,9 @@ internal sealed partial class PluginRecord
 
     /// <summary>Manifest <c>memory.max_var_bytes</c>; 0 when the manifest set none.</summary>
     [MemoryPackOrder(8)] public long MaxVariableBytes { get; set; }
+
+    /// <summary>Exports the manifest marks <c>"cacheable": true</c>; their successful results go to the result cache.</summary>
+    [MemoryPackOrder(9)] public string[] CacheableExports { get; set; } = [];
 }
 
 [MemoryPackable(GenerateType.VersionTolerant)]

@@ -220,6 +220,10 @@ internal static class HelpText
                                      checkpoint (at the next checkpoint): sync
           StateCommitIntervalMs      milliseconds between journal commits of the interval policy: 50
                                      (1 to 60000)
+          PluginIdleUnloadSeconds    seconds a plugin may go unused before its compiled module and
+                                     warm instances are unloaded: 300 (0 never unloads, up to 604800)
+          ResultCacheBytes           bytes of cached results of exports a manifest marks cacheable:
+                                     16777216 (16 MiB), 0 turns the cache off, at most 134217728
 
         Every key can also be set as an environment variable MCPZERO__KEY, for example
         MCPZERO__MAXFRAMEBYTES=8388608. Flags win over environment variables, which win over the file.

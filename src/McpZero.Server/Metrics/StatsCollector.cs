@@ -46,6 +46,13 @@ internal sealed class StatsCollector(AgentRuntimeService runtimeService, ServerS
             Requests = metrics.SnapshotRequests(),
             PluginMethods = metrics.SnapshotPluginMethods(),
             Errors = metrics.SnapshotErrors(),
+            LoadedModules = runtime.LoadedModules,
+            ModulesUnloaded = runtime.ModulesUnloaded,
+            ResultCacheHits = runtime.ResultCacheHits,
+            ResultCacheMisses = runtime.ResultCacheMisses,
+            ResultCacheBytes = runtime.ResultCacheBytes,
+            ResultCacheEntries = runtime.ResultCacheEntries,
+            ResultCacheEvictions = runtime.ResultCacheEvictions,
         };
     }
 }

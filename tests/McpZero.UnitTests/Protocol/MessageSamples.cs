@@ -116,6 +116,13 @@ internal static class MessageSamples
             WasmMemoryReservedBytes = 64L * 1024 * 1024,
             CpuBudgetPercent = 27,
             QueuedExecutions = 7,
+            LoadedModules = 2,
+            ModulesUnloaded = 3,
+            ResultCacheHits = 41,
+            ResultCacheMisses = 9,
+            ResultCacheBytes = 4096,
+            ResultCacheEntries = 8,
+            ResultCacheCapacityBytes = 16L * 1024 * 1024,
         },
         [nameof(ErrorResponse)] = () => new ErrorResponse
         {
@@ -160,6 +167,7 @@ internal static class MessageSamples
                     DurationMicros = 321,
                     PreviousHash = new string('c', 64),
                     Hash = new string('d', 64),
+                    Cached = true,
                 },
             ],
         },
@@ -208,6 +216,13 @@ internal static class MessageSamples
             Requests = [new RequestStats { MessageType = MessageTypes.AgentExec, Name = "AgentExec", Latency = SampleLatency() }],
             PluginMethods = [new PluginMethodStats { Plugin = "counter", Method = "count", Failures = 3, Duration = SampleLatency() }],
             Errors = [new ErrorStats { Code = ErrorCode.PluginTrap, Count = 4 }],
+            LoadedModules = 2,
+            ModulesUnloaded = 3,
+            ResultCacheHits = 41,
+            ResultCacheMisses = 9,
+            ResultCacheBytes = 4096,
+            ResultCacheEntries = 8,
+            ResultCacheEvictions = 1,
         },
         [nameof(DbDocumentsResponse)] = () => new DbDocumentsResponse
         {
