@@ -34,6 +34,7 @@ public sealed class PluginEngine : IDisposable
     private long _instancesCreated;
     private long _modulesUnloaded;
     private readonly Timer? _idleSweep;
+    private readonly Action<PluginModule> _forgetModule;
     private int _disposed;
 
     /// <summary>Creates an engine; loads the native library on first use and creates the cache directory.</summary>
@@ -46,6 +47,7 @@ public sealed class PluginEngine : IDisposable
         ValidateOptions(options);
         _options = options;
         _logger = logger;
+        _forgetModule = module => _modules.TryRemove(module, out _);
 
         WasmtimeNativeLibrary.EnsureLoaded();
 
@@ -323,7 +325,7 @@ public sealed class PluginEngine : IDisposable
 
         _idleSweep?.Dispose();
         _ticker.Dispose();
-        foreach (PluginModule module in _modules.Keys)
+        foreach (PluginModule module in _modules.Keys.ToArray())
         {
             module.Dispose();
         }
@@ -380,7 +382,7 @@ public sealed class PluginEngine : IDisposable
         try
         {
             CheckImports(module);
-            var pluginModule = new PluginModule(sha256, module, ListCallableExports(module), IsCommand(module), _options.InstancesPerPlugin);
+            var pluginModule = new PluginModule(sha256, module, ListCallableExports(module), IsCommand(module), _options.InstancesPerPlugin, _forgetModule);
             _modules.TryAdd(pluginModule, 0);
             return pluginModule;
         }

@@ -23,8 +23,12 @@ public sealed class PluginModule : IDisposable
     // Environment.TickCount64 when the latest call ended, or when the module was loaded.
     private long _lastUsedTicks = Environment.TickCount64;
 
-    internal PluginModule(string sha256, Module module, IReadOnlyList<string> exports, bool isCommand, int instancesPerPlugin)
+    // Tells the engine to stop tracking the module, so its loaded-module count stays right.
+    private readonly Action<PluginModule>? _onDisposed;
+
+    internal PluginModule(string sha256, Module module, IReadOnlyList<string> exports, bool isCommand, int instancesPerPlugin, Action<PluginModule>? onDisposed = null)
     {
+        _onDisposed = onDisposed;
         Sha256 = sha256;
         ShortName = sha256[..12];
         WasmModule = module;
@@ -119,5 +123,6 @@ public sealed class PluginModule : IDisposable
 
         Pool.Close();
         WasmModule.Dispose();
+        _onDisposed?.Invoke(this);
     }
 }
