@@ -46,7 +46,8 @@ internal sealed partial class PluginRecord
     [MemoryPackOrder(8)] public long MaxVariableBytes { get; set; }
 
     /// <summary>Exports the manifest marks <c>"cacheable": true</c>; their successful results go to the result cache.</summary>
-    [MemoryPackOrder(9)] public string[] CacheableExports { get; set; } = [];
+    /// <remarks>A record written before this member existed reads it as null, which the setter turns into an empty array.</remarks>
+    [MemoryPackOrder(9)] public string[] CacheableExports { get; set => field = value ?? []; } = [];
 }
 
 [MemoryPackable(GenerateType.VersionTolerant)]
