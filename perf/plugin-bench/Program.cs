@@ -42,10 +42,10 @@ try
         results.Add(Figure("noop_us_per_call", MeasureCalls(engine, module, "noop", [], calls)));
         results.Add(Figure("count_vowels_13b_us_per_call", MeasureCalls(engine, module, "count_vowels", small, calls)));
         results.Add(Figure("count_vowels_1kib_us_per_call", MeasureCalls(engine, module, "count_vowels", kibibyte, calls / 4)));
-        results.Add(MeasureLoadUnload(engine, sha256, wasm, cycles));
+        results.Add(Figure("load_unload", MeasureLoadUnload(engine, sha256, wasm, cycles)));
     }
 
-    results.Add(await MeasureDaemonAsync(binary, wasm, work));
+    results.Add(Figure("daemon", await MeasureDaemonAsync(binary, wasm, work)));
     Console.WriteLine("{\n  " + string.Join(",\n  ", results) + "\n}");
     return 0;
 }
@@ -125,7 +125,7 @@ static string MeasureLoadUnload(PluginEngine engine, string sha256, byte[] wasm,
 
     double microsPerCycle = Stopwatch.GetElapsedTime(started).TotalMicroseconds / count;
     return string.Create(CultureInfo.InvariantCulture,
-        $"\"load_unload\": {{ \"cycles\": {count}, \"us_per_cycle\": {microsPerCycle:0.0}, \"loaded_modules_after\": {engine.LoadedModules}, \"rss_kib_every_tenth\": [{string.Join(", ", samples)}] }}");
+        $"{{ \"cycles\": {count}, \"us_per_cycle\": {microsPerCycle:0.0}, \"loaded_modules_after\": {engine.LoadedModules}, \"rss_kib_every_tenth\": [{string.Join(", ", samples)}] }}");
 }
 
 static async Task<string> MeasureDaemonAsync(string binary, byte[] wasm, string work)
@@ -154,7 +154,7 @@ static async Task<string> MeasureDaemonAsync(string binary, byte[] wasm, string 
         await StopDaemonAsync(daemon);
 
         return string.Create(CultureInfo.InvariantCulture,
-            $"\"daemon\": {{ \"cold_install_to_first_call_ms\": {coldMs:0.0}, \"warm_restart_to_first_call_ms\": {warmMs:0.0}, \"warm_modules_compiled\": {status.ModulesCompiled}, \"warm_modules_loaded_from_cache\": {status.ModulesLoadedFromCache} }}");
+            $"{{ \"cold_install_to_first_call_ms\": {coldMs:0.0}, \"warm_restart_to_first_call_ms\": {warmMs:0.0}, \"warm_modules_compiled\": {status.ModulesCompiled}, \"warm_modules_loaded_from_cache\": {status.ModulesLoadedFromCache} }}");
     }
 }
 
@@ -184,7 +184,7 @@ static async Task<McpZeroClient> ConnectWhenReadyAsync(string socket)
         {
             return await McpZeroClient.ConnectAsync(socket, "plugin-bench");
         }
-        catch (Exception exception) when (exception is IOException or System.Net.Sockets.SocketException && Stopwatch.GetTimestamp() < deadline)
+        catch (McpZeroConnectionException) when (Stopwatch.GetTimestamp() < deadline)
         {
             await Task.Delay(1);
         }
@@ -211,4 +211,10 @@ static long ReadRssKib()
     return -1;
 }
 
-static string Figure(string name, string value) => $"\"{name}\": {value}";
+// Also prints the figure to standard error at once, so a later failure does not lose it.
+static string Figure(string name, string value)
+{
+    string figure = $"\"{name}\": {value}";
+    Console.Error.WriteLine(figure);
+    return figure;
+}

@@ -17,7 +17,7 @@ namespace McpZero.Agents;
 /// </remarks>
 public sealed partial class AgentRuntime
 {
-    /// <summary>Calls answered from the result cache since the daemon started.</summary>
+    /// <summary>Calls served from the result cache since the daemon started.</summary>
     public long ResultCacheHits => _resultCache?.Hits ?? 0;
 
     /// <summary>Calls of cacheable exports that found no cached result and ran the plugin.</summary>

@@ -290,7 +290,7 @@ public sealed class PluginEngine : IDisposable
 
         if (unloaded > 0)
         {
-            // The compiled code and the stores are native memory: hand the freed pages back to the kernel.
+            // Compiled code and stores live in native memory, so trimming the heap returns their pages to the kernel.
             NativeHeap.Trim();
             PluginLog.IdleModulesUnloaded(_logger, unloaded, idleMilliseconds / 1000, _modules.Count);
         }
@@ -509,11 +509,12 @@ public sealed class PluginEngine : IDisposable
     private static PluginCallResult Complete(PluginInstance instance, PluginCall call, int returnCode, long started)
     {
         ulong fuel = instance.FuelConsumed();
-        string context = Describe(instance, call);
+
+        // The message prefix is built only on the error paths, so a successful call allocates no string.
         if (instance.ErrorText is not null || returnCode != 0)
         {
             string cause = instance.ErrorText ?? $"plugin returned {returnCode}";
-            throw new PluginException(PluginErrorKind.PluginError, $"{context} failed: {cause}")
+            throw new PluginException(PluginErrorKind.PluginError, $"{Describe(instance, call)} failed: {cause}")
             {
                 Duration = Stopwatch.GetElapsedTime(started),
                 FuelConsumed = fuel,
@@ -523,7 +524,7 @@ public sealed class PluginEngine : IDisposable
         if (instance.OutputLength > call.Limits.MaxOutputBytes)
         {
             throw new PluginException(PluginErrorKind.OutputTooLarge,
-                $"{context} set an output of {instance.OutputLength} bytes, over the limit of {call.Limits.MaxOutputBytes}; raise MaxOutputBytes or return less.")
+                $"{Describe(instance, call)} set an output of {instance.OutputLength} bytes, over the limit of {call.Limits.MaxOutputBytes}; raise MaxOutputBytes or return less.")
             {
                 Duration = Stopwatch.GetElapsedTime(started),
                 FuelConsumed = fuel,
@@ -540,7 +541,7 @@ public sealed class PluginEngine : IDisposable
         catch (HostTrapException exception)
         {
             instance.IsSpent = true;
-            throw new PluginException(PluginErrorKind.Trap, $"{context} freed its output before returning: {exception.Message}")
+            throw new PluginException(PluginErrorKind.Trap, $"{Describe(instance, call)} freed its output before returning: {exception.Message}")
             {
                 Duration = Stopwatch.GetElapsedTime(started),
                 FuelConsumed = fuel,

@@ -30,7 +30,7 @@ internal sealed class ResultCache
     private long _misses;
     private long _evictions;
 
-    /// <summary>Creates a cache that holds at most <paramref name="capacityBytes"/> bytes of entries.</summary>
+    /// <summary>Creates a cache limited to <paramref name="capacityBytes"/> bytes of entries.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="capacityBytes"/> is not positive.</exception>
     public ResultCache(long capacityBytes)
     {
@@ -78,9 +78,9 @@ internal sealed class ResultCache
     /// calls produce the same byte stream.
     /// </summary>
     /// <remarks>
-    /// A cryptographic hash keeps one agent from crafting an input whose key collides with another
-    /// agent's entry and so receiving or planting a wrong result; a fast 128-bit hash such as
-    /// XxHash128 gives no such guarantee against chosen inputs. The input's SHA-256 is computed for
+    /// Agents share entries, so a key collision would hand one agent a result computed for another
+    /// input. SHA-256 resists collisions even for chosen inputs, which a fast 128-bit hash such as
+    /// XxHash128 does not. The input's SHA-256 is computed for
     /// the trace record anyway, so the cache adds only the hash of the short prefix.
     /// </remarks>
     public static ResultKey CreateKey(string moduleSha256, string method, IReadOnlyDictionary<string, string> config, ReadOnlySpan<byte> inputSha256)

@@ -75,7 +75,7 @@ public sealed partial class StatusResponse : IResponse
     /// <summary>Modules unloaded since the daemon started, after being idle or when their plugin was removed or replaced.</summary>
     public long ModulesUnloaded { get; set; }
 
-    /// <summary>Calls of cacheable exports answered from the result cache without running the plugin.</summary>
+    /// <summary>Calls of cacheable exports served from the result cache without running the plugin.</summary>
     public long ResultCacheHits { get; set; }
 
     /// <summary>Calls of cacheable exports that ran the plugin because no result was cached.</summary>

@@ -57,7 +57,7 @@ public static class PrometheusText
         writer.Gauge("mcpzero_connections", "Open client connections.", stats.Connections);
         writer.Gauge("mcpzero_modules_loaded", "Compiled plugin modules held in memory.", stats.LoadedModules);
         writer.Counter("mcpzero_modules_unloaded_total", "Plugin modules unloaded after being idle, removed or replaced.", stats.ModulesUnloaded);
-        writer.Counter("mcpzero_result_cache_hits_total", "Calls of cacheable exports answered from the result cache.", stats.ResultCacheHits);
+        writer.Counter("mcpzero_result_cache_hits_total", "Calls of cacheable exports served from the result cache.", stats.ResultCacheHits);
         writer.Counter("mcpzero_result_cache_misses_total", "Calls of cacheable exports that ran the plugin.", stats.ResultCacheMisses);
         writer.Counter("mcpzero_result_cache_evictions_total", "Cached results evicted to make room.", stats.ResultCacheEvictions);
         writer.Gauge("mcpzero_result_cache_bytes", "Bytes charged for cached results.", stats.ResultCacheBytes);
