@@ -127,14 +127,16 @@ public sealed partial class AgentRuntime
             _store.Delete(StoreKeys.Plugin(name));
             UnregisterPluginResource(name);
 
+            // Each plugin name loads its own module object, so this one goes even when another name
+            // shares the module file.
+            if (plugin.Module is { } module)
+            {
+                _engine.TryUnload(module);
+            }
+
             string sha256 = plugin.Record.Sha256;
             if (!_plugins.Values.Any(other => other.Record.Sha256 == sha256))
             {
-                if (plugin.Module is { } module)
-                {
-                    _engine.TryUnload(module);
-                }
-
                 File.Delete(ModulePath(sha256));
             }
         }
