@@ -127,7 +127,7 @@ public sealed record ServerOptions
 
     internal const long DefaultResultCacheBytes = 16L << 20;
 
-    // The cache lives in the GC heap, whose hard limit is 256 MiB, so it may take at most half of it.
+    // The cache lives in the GC heap, whose hard limit is 256 MiB by default, so it may take at most half of that.
     internal const long MaxResultCacheBytes = 128L << 20;
 
     /// <summary>

@@ -119,8 +119,8 @@ internal sealed class PluginInstance : IDisposable
     {
         Call = call;
         DeadlineTimestamp = startedTimestamp + call.Limits.TimeoutMs * Stopwatch.Frequency / 1000;
-        // Linear memory changes only while guest code runs, so its size at the end of the previous
-        // call is its size now, and 0 before the first call; this saves a native call per call.
+        // Linear memory changes only while guest code runs, so its size now is the size recorded at
+        // the end of the previous call (0 before the first). Reusing it saves a native call.
         LinearMemoryBytesAtStart = _reportedLinearMemoryBytes;
         ErrorText = null;
         OutputOffset = 0;
