@@ -268,16 +268,26 @@ public sealed class PluginEngine : IDisposable
 
     /// <summary>
     /// Unloads every module that no call has used for <see cref="PluginEngineOptions.IdleUnloadAfter"/>;
-    /// returns how many. The engine's timer runs it, and tests call it to sweep at once.
+    /// returns how many. The engine's timer runs it; it does nothing when that option is zero.
     /// </summary>
     public int UnloadIdleModules()
     {
-        if (Volatile.Read(ref _disposed) != 0 || _options.IdleUnloadAfter <= TimeSpan.Zero)
+        if (_options.IdleUnloadAfter <= TimeSpan.Zero)
         {
             return 0;
         }
 
-        long idleMilliseconds = (long)_options.IdleUnloadAfter.TotalMilliseconds;
+        return UnloadIdleModules((long)_options.IdleUnloadAfter.TotalMilliseconds);
+    }
+
+    /// <summary>Unloads every module with no call in progress and none for <paramref name="idleMilliseconds"/>; returns how many.</summary>
+    internal int UnloadIdleModules(long idleMilliseconds)
+    {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            return 0;
+        }
+
         int unloaded = 0;
         foreach (PluginModule module in _modules.Keys)
         {

@@ -47,14 +47,16 @@ public sealed class PluginCacheTests
         string agentId = await daemon.OkAsync("agent", "spawn", "--owner", "cache", "--plugin", "hello");
         Assert.Equal("Hello, Ada! (greeting #1)", await daemon.OkAsync("agent", "exec", agentId, "greet", "Ada"));
 
+        // On a slow machine the module may also unload between install and the first call, so the
+        // counts are compared with those at the moment it was found unloaded.
         StatusResponse unloaded = await WaitForStatusAsync(daemon, status => status.LoadedModules == 0);
         string output = await daemon.OkAsync("agent", "exec", agentId, "greet", "Ada");
         StatusResponse reloaded = await StatusAsync(daemon);
 
-        Assert.Equal(1, unloaded.ModulesUnloaded);
+        Assert.True(unloaded.ModulesUnloaded >= 1, $"{unloaded.ModulesUnloaded} modules unloaded");
         Assert.Equal("Hello, Ada! (greeting #2)", output);
         Assert.Equal(1, reloaded.ModulesCompiled);
-        Assert.Equal(1, reloaded.ModulesLoadedFromCache);
+        Assert.Equal(unloaded.ModulesLoadedFromCache + 1, reloaded.ModulesLoadedFromCache);
         Assert.Contains("plugin modules", await daemon.OkAsync("status"));
     }
 

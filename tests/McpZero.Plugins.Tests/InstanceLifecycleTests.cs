@@ -79,17 +79,17 @@ public sealed class InstanceLifecycleTests
     [Fact]
     public void IdleModule_IsUnloadedAndLoadsAgain()
     {
-        using var fixture = new EngineFixture(idleUnloadAfter: TimeSpan.FromMilliseconds(1));
+        // The engine's timer never fires within the test at this setting, so the sweep below is the only one.
+        using var fixture = new EngineFixture(idleUnloadAfter: TimeSpan.FromHours(1));
         byte[] wasm = TestModules.Wasm("vowels");
         string sha256 = TestModules.Sha256(wasm);
         PluginModule module = fixture.Engine.Load(sha256, wasm);
         fixture.Engine.Call(module, EngineFixture.Call("noop"));
         Assert.Equal(1, fixture.Engine.LiveInstances);
 
-        // The engine's own timer may unload the module first; either way it ends up unloaded.
-        Thread.Sleep(10);
-        fixture.Engine.UnloadIdleModules();
+        int swept = fixture.Engine.UnloadIdleModules(idleMilliseconds: 0);
 
+        Assert.Equal(1, swept);
         Assert.True(module.IsUnloaded);
         Assert.Equal(0, fixture.Engine.LoadedModules);
         Assert.Equal(1, fixture.Engine.ModulesUnloaded);
@@ -111,6 +111,7 @@ public sealed class InstanceLifecycleTests
         fixture.Engine.Call(module, EngineFixture.Call("noop"));
 
         Assert.Equal(0, fixture.Engine.UnloadIdleModules());
+        Assert.Equal(0, fixture.Engine.UnloadIdleModules(idleMilliseconds: 3_600_000));
         Assert.False(module.IsUnloaded);
         Assert.Equal(1, fixture.Engine.LoadedModules);
     }
