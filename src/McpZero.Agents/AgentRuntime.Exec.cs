@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
+using McpZero.Agents.Caching;
 using McpZero.Plugins;
 using McpZero.Protocol;
 using McpZero.Protocol.Messages;
@@ -137,6 +138,15 @@ public sealed partial class AgentRuntime
         GetActiveAgent(agent.Record.AgentId);
         AgentRecord record = agent.Record;
         PluginState plugin = ResolvePlugin(record, method, pluginName);
+        Dictionary<string, string> config = EffectiveConfig(plugin.Record, record);
+        long lookupStarted = Stopwatch.GetTimestamp();
+        byte[] inputSha256 = SHA256.HashData(input);
+        ResultKey? cacheKey = GetResultCacheKey(plugin.Record, method, config, inputSha256);
+        if (cacheKey is { } key && _resultCache!.TryGet(key, out byte[] cachedOutput))
+        {
+            return ExecuteFromCache(agent, plugin.Record.Name, method, inputSha256, cachedOutput, lookupStarted);
+        }
+
         PluginModule module = GetModule(plugin);
         PluginVariables variables = LoadVariables(agent);
 
@@ -146,7 +156,7 @@ public sealed partial class AgentRuntime
             PluginName = plugin.Record.Name,
             Method = method,
             Input = input,
-            Config = EffectiveConfig(plugin.Record, record),
+            Config = config,
             Variables = variables,
             Limits = EffectiveLimits(plugin.Record, record.Constraints),
             Log = _pluginLogger,
@@ -161,8 +171,12 @@ public sealed partial class AgentRuntime
         string? failure = null;
         try
         {
-            result = _engine.Call(module, call);
+            result = CallPlugin(plugin, module, call);
             output = result.Output;
+            if (cacheKey is { } successKey)
+            {
+                _resultCache!.Add(successKey, output);
+            }
         }
         catch (PluginException ex)
         {
@@ -174,24 +188,8 @@ public sealed partial class AgentRuntime
         _options.ExecutionObserver?.Executed(plugin.Record.Name, method, status, durationMicros);
         PersistVariables(record.AgentId, variables);
 
-        TraceRecord trace = _traces.Append(new TraceRecordDraft
-        {
-            TimestampUnixMicros = NowUnixMicros(),
-            AgentId = record.AgentId,
-            Plugin = plugin.Record.Name,
-            Method = method,
-            InputSha256 = SHA256.HashData(input),
-            OutputSha256 = SHA256.HashData(output),
-            Status = status == ErrorCode.Ok ? TraceStatus.Ok : TraceStatus.Failed,
-            ErrorCode = (ushort)status,
-            DurationMicros = durationMicros,
-        });
-
-        Interlocked.Increment(ref _executions);
-        AgentRecord updated = Clone(record);
-        updated.Executions++;
-        _store.UpsertDocument(StoreKeys.Agent(record.AgentId), updated, waitForCommit: false);
-        agent.Record = updated;
+        TraceStatus traceStatus = status == ErrorCode.Ok ? TraceStatus.Ok : TraceStatus.Failed;
+        TraceRecord trace = RecordExecution(agent, plugin.Record.Name, method, inputSha256, output, traceStatus, status, durationMicros);
 
         if (failure is not null)
         {
@@ -207,6 +205,48 @@ public sealed partial class AgentRuntime
             FuelConsumed = result.FuelConsumed,
             TraceSequence = trace.Sequence,
         };
+    }
+
+    // Appends the trace record of one execution and counts it in the agent's record.
+    private TraceRecord RecordExecution(AgentState agent, string plugin, string method, byte[] inputSha256, byte[] output, TraceStatus traceStatus, ErrorCode status, long durationMicros)
+    {
+        AgentRecord record = agent.Record;
+        TraceRecord trace = _traces.Append(new TraceRecordDraft
+        {
+            TimestampUnixMicros = NowUnixMicros(),
+            AgentId = record.AgentId,
+            Plugin = plugin,
+            Method = method,
+            InputSha256 = inputSha256,
+            OutputSha256 = SHA256.HashData(output),
+            Status = traceStatus,
+            ErrorCode = (ushort)status,
+            DurationMicros = durationMicros,
+        });
+
+        Interlocked.Increment(ref _executions);
+        AgentRecord updated = Clone(record);
+        updated.Executions++;
+        _store.UpsertDocument(StoreKeys.Agent(record.AgentId), updated, waitForCommit: false);
+        agent.Record = updated;
+        return trace;
+    }
+
+    // The engine unloads a module that stays idle, and a call that meets an unloaded module throws
+    // before it runs anything, so loading the module again and repeating the call is safe.
+    private PluginCallResult CallPlugin(PluginState plugin, PluginModule module, PluginCall call)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return _engine.Call(module, call);
+            }
+            catch (ObjectDisposedException) when (module.IsUnloaded && attempt < 3)
+            {
+                module = GetModule(plugin);
+            }
+        }
     }
 
     private PluginState ResolvePlugin(AgentRecord agent, string method, string? pluginName)

@@ -23,6 +23,12 @@ public sealed partial class AgentRuntime
     /// <inheritdoc cref="Plugins.PluginEngine.LinearMemoryBytes"/>
     public long WasmLinearMemoryBytes => _engine.LinearMemoryBytes;
 
+    /// <inheritdoc cref="Plugins.PluginEngine.LoadedModules"/>
+    public int LoadedModules => _engine.LoadedModules;
+
+    /// <inheritdoc cref="Plugins.PluginEngine.ModulesUnloaded"/>
+    public long ModulesUnloaded => _engine.ModulesUnloaded;
+
     public long StoreLogMemoryBytes => _store.LogMemoryBytes;
 
     public long StoreIndexMemoryBytes => _store.IndexMemoryBytes;

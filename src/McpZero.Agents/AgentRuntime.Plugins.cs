@@ -53,6 +53,15 @@ public sealed partial class AgentRuntime
             throw new AgentException(ErrorCode.InvalidModule, $"plugin '{pluginName}' is not a valid module: {ex.Message}", ex);
         }
 
+        string? undeclared = manifest.DeclaredExports.FirstOrDefault(export => !module.Exports.Contains(export));
+        if (undeclared is not null)
+        {
+            _engine.TryUnload(module);
+            throw new AgentException(
+                ErrorCode.InvalidArgument,
+                $"plugin manifest is invalid: \"exports\" lists '{undeclared}', which the module does not export as a function () -> i32; its exports are: {string.Join(", ", module.Exports)}");
+        }
+
         WriteModuleFile(sha256, wasm);
 
         var record = new PluginRecord
@@ -66,6 +75,7 @@ public sealed partial class AgentRuntime
             MaxPages = manifest.MaxPages,
             TimeoutMs = manifest.TimeoutMs,
             MaxVariableBytes = manifest.MaxVariableBytes,
+            CacheableExports = [.. manifest.CacheableExports],
         };
 
         lock (_catalogLock)
@@ -77,8 +87,16 @@ public sealed partial class AgentRuntime
                 _store.UpsertDocument(StoreKeys.PluginIndex, index);
             }
 
+            _plugins.TryGetValue(pluginName, out PluginState? previous);
             _plugins[pluginName] = new PluginState(record) { Module = module };
             RegisterPluginResource(record, manifest.Capabilities);
+
+            // Calls that start from now on load the new state's module, so the old one only has to
+            // finish the calls in progress; the idle sweep unloads it when one is still running.
+            if (previous?.Module is { } replaced && !ReferenceEquals(replaced, module))
+            {
+                _engine.TryUnload(replaced);
+            }
         }
 
         Log.PluginInstalled(_logger, pluginName, sha256, wasm.Length, module.Exports.Count);
@@ -109,14 +127,16 @@ public sealed partial class AgentRuntime
             _store.Delete(StoreKeys.Plugin(name));
             UnregisterPluginResource(name);
 
+            // Each plugin name loads its own module object, so this one goes even when another name
+            // shares the module file.
+            if (plugin.Module is { } module)
+            {
+                _engine.TryUnload(module);
+            }
+
             string sha256 = plugin.Record.Sha256;
             if (!_plugins.Values.Any(other => other.Record.Sha256 == sha256))
             {
-                if (plugin.Module is { } module)
-                {
-                    _engine.Unload(module);
-                }
-
                 File.Delete(ModulePath(sha256));
             }
         }
@@ -135,17 +155,20 @@ public sealed partial class AgentRuntime
             ? plugin
             : throw new AgentException(ErrorCode.PluginNotFound, $"plugin '{name}' not found; list plugins with `mcpzero plugin list`");
 
-    /// <summary>Returns the plugin's compiled module, loading it from the module file on first use.</summary>
+    /// <summary>
+    /// Returns the plugin's compiled module, loading it from the module file on first use and again
+    /// after the engine unloaded it for being idle.
+    /// </summary>
     private PluginModule GetModule(PluginState plugin)
     {
-        if (plugin.Module is { } loaded)
+        if (plugin.Module is { IsUnloaded: false } loaded)
         {
             return loaded;
         }
 
         lock (plugin.LoadLock)
         {
-            if (plugin.Module is null)
+            if (plugin.Module is null or { IsUnloaded: true })
             {
                 string path = ModulePath(plugin.Record.Sha256);
                 byte[] wasm;

@@ -67,5 +67,6 @@ public sealed partial class AgentRuntime
         DurationMicros = record.DurationMicros,
         PreviousHash = Convert.ToHexStringLower(record.PreviousHash),
         Hash = Convert.ToHexStringLower(record.Hash),
+        Cached = record.Status == TraceStatus.Cached,
     };
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using McpZero.Agents.Caching;
 using McpZero.Agents.Governance;
 using McpZero.Plugins;
 using McpZero.Protocol;
@@ -35,6 +36,9 @@ public sealed partial class AgentRuntime : IAsyncDisposable
     private readonly SemaphoreSlim _executionSlots;
     private readonly ExecutionGovernor? _governor;
 
+    // Null when AgentRuntimeOptions.ResultCacheBytes is 0.
+    private readonly ResultCache? _resultCache;
+
     // Cancelled at shutdown: running plugin calls stop at their next epoch check, new ones are rejected.
     private readonly CancellationTokenSource _stopping = new();
     private long _executions;
@@ -53,6 +57,7 @@ public sealed partial class AgentRuntime : IAsyncDisposable
         _engine = engine;
         _modulesDirectory = Path.Combine(options.DataDirectory, "modules");
         _executionSlots = new SemaphoreSlim(Math.Max(1, options.MaxConcurrentExecutions));
+        _resultCache = options.ResultCacheBytes > 0 ? new ResultCache(options.ResultCacheBytes) : null;
         if (options.AdmissionControl)
         {
             var governance = new ExecutionGovernorOptions
@@ -122,6 +127,7 @@ public sealed partial class AgentRuntime : IAsyncDisposable
                     CacheDirectory = Path.Combine(dataDirectory, "cache"),
                     InstancesPerPlugin = options.InstancesPerPlugin,
                     MemoryBudget = options.MemoryBudgetBytes > 0 ? new MemoryBudget(options.MemoryBudgetBytes) : null,
+                    IdleUnloadAfter = options.PluginIdleUnloadAfter,
                 },
                 loggerFactory.CreateLogger<PluginEngine>());
 

@@ -74,6 +74,15 @@ public sealed class AgentRuntimeOptions
     /// </summary>
     public ExecutionGovernorOptions Governance { get; init; } = new();
 
+    /// <summary>
+    /// Time after which a plugin that no call used is unloaded (compiled module and warm instances);
+    /// the next call loads it again from the compiled-module cache. Zero keeps plugins loaded.
+    /// </summary>
+    public TimeSpan PluginIdleUnloadAfter { get; init; }
+
+    /// <summary>Bytes of cached results of exports that the manifest marks cacheable; 0 turns the result cache off.</summary>
+    public long ResultCacheBytes { get; init; }
+
     /// <summary>Segment size and retention limits of the trace log.</summary>
     public TraceLogOptions Traces { get; init; } = new();
 }

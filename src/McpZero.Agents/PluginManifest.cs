@@ -6,7 +6,7 @@ namespace McpZero.Agents;
 /// <summary>
 /// The parts of an Extism-shaped manifest this runtime uses: the first module's hash and name,
 /// config, <c>memory.max_pages</c>, <c>memory.max_var_bytes</c>, <c>timeout_ms</c> and
-/// <c>capabilities</c>.
+/// <c>capabilities</c>, and <c>exports</c> with the exports whose results may be cached.
 /// </summary>
 internal sealed class PluginManifest
 {
@@ -26,6 +26,72 @@ internal sealed class PluginManifest
 
     /// <summary>Names from the manifest's <c>capabilities</c> array, registered with the plugin's exports in the resources registry.</summary>
     public IReadOnlyList<string> Capabilities { get; private init; } = [];
+
+    // Declared exports: each entry of the manifest's "exports" array is a method name, or an object
+    // { "name": ..., "cacheable": true }.
+
+    /// <summary>Names listed in the manifest's <c>exports</c> array; empty when it has none.</summary>
+    public IReadOnlyList<string> DeclaredExports { get; private init; } = [];
+
+    /// <summary>Exports marked <c>"cacheable": true</c>, whose successful results the runtime may cache.</summary>
+    public IReadOnlyList<string> CacheableExports { get; private init; } = [];
+
+    private static (List<string> Declared, List<string> Cacheable) ParseExports(JsonElement root)
+    {
+        var declared = new List<string>();
+        var cacheable = new List<string>();
+        if (!root.TryGetProperty("exports", out JsonElement exports) || exports.ValueKind == JsonValueKind.Null)
+        {
+            return (declared, cacheable);
+        }
+
+        if (exports.ValueKind != JsonValueKind.Array)
+        {
+            throw Invalid("\"exports\" must be an array of method names or { \"name\": ..., \"cacheable\": true } objects");
+        }
+
+        foreach (JsonElement entry in exports.EnumerateArray())
+        {
+            string name;
+            bool isCacheable = false;
+            if (entry.ValueKind == JsonValueKind.String && entry.GetString() is { Length: > 0 } text)
+            {
+                name = text;
+            }
+            else if (entry.ValueKind == JsonValueKind.Object)
+            {
+                name = OptionalString(entry, "name") is { Length: > 0 } objectName
+                    ? objectName
+                    : throw Invalid("every object in \"exports\" needs a non-empty string \"name\"");
+                if (entry.TryGetProperty("cacheable", out JsonElement flag))
+                {
+                    isCacheable = flag.ValueKind switch
+                    {
+                        JsonValueKind.True => true,
+                        JsonValueKind.False => false,
+                        _ => throw Invalid($"\"cacheable\" of export \"{name}\" must be true or false"),
+                    };
+                }
+            }
+            else
+            {
+                throw Invalid("\"exports\" must contain only non-empty method names or { \"name\": ..., \"cacheable\": true } objects");
+            }
+
+            if (declared.Contains(name))
+            {
+                throw Invalid($"export \"{name}\" is listed twice in \"exports\"");
+            }
+
+            declared.Add(name);
+            if (isCacheable)
+            {
+                cacheable.Add(name);
+            }
+        }
+
+        return (declared, cacheable);
+    }
 
     public static PluginManifest Parse(string json)
     {
@@ -92,8 +158,12 @@ internal sealed class PluginManifest
                 }
             }
 
+            (List<string> declaredExports, List<string> cacheableExports) = ParseExports(root);
+
             return new PluginManifest
             {
+                DeclaredExports = declaredExports,
+                CacheableExports = cacheableExports,
                 Capabilities = capabilities,
                 Name = OptionalString(root, "name") ?? (name == "main" ? null : name),
                 Hash = hash,

@@ -64,6 +64,10 @@ internal sealed partial class PluginRecord
 
     /// <summary>Manifest <c>memory.max_var_bytes</c>; 0 when the manifest set none.</summary>
     [MemoryPackOrder(8)] public long MaxVariableBytes { get; set; }
+
+    /// <summary>Exports the manifest marks <c>"cacheable": true</c>; their successful results go to the result cache.</summary>
+    /// <remarks>A record written before this member existed reads it as null, which the setter turns into an empty array.</remarks>
+    [MemoryPackOrder(9)] public string[] CacheableExports { get; set => field = value ?? []; } = [];
 }
 
 [MemoryPackable(GenerateType.VersionTolerant)]

@@ -224,6 +224,10 @@ internal static class HelpText
                                      requests, besides root and the daemon's uid: mcpzero-admin
           SocketGroup                group given to the socket file: mcpzero; a missing group is
                                      logged and the socket keeps the daemon's group
+          PluginIdleUnloadSeconds    seconds a plugin may go unused before its compiled module and
+                                     warm instances are unloaded: 300 (0 never unloads, up to 604800)
+          ResultCacheBytes           bytes of cached results of exports a manifest marks cacheable:
+                                     16777216 (16 MiB), 0 turns the cache off, at most 134217728
 
         Every key can also be set as an environment variable MCPZERO__KEY, for example
         MCPZERO__MAXFRAMEBYTES=8388608. Flags win over environment variables, which win over the file.

@@ -25,6 +25,9 @@ internal static class StatsTables
         table.Add("module cache", string.Create(invariant, $"{stats.ModuleCacheHits} hits, {stats.ModuleCacheMisses} misses"));
         table.Add("instance pool", string.Create(invariant, $"{stats.InstancePoolHits} hits, {stats.InstancePoolMisses} misses"));
         table.Add("connections", stats.Connections.ToString(invariant));
+        table.Add("plugin modules", string.Create(invariant, $"{stats.LoadedModules} loaded, {stats.ModulesUnloaded} unloaded"));
+        table.Add("result cache", string.Create(invariant,
+            $"{stats.ResultCacheHits} hits, {stats.ResultCacheMisses} misses, {stats.ResultCacheEntries} entries ({TimeFormat.Bytes(stats.ResultCacheBytes)}), {stats.ResultCacheEvictions} evictions"));
         table.Write(output);
 
         RequestStats[] requests = stats.Requests ?? [];

@@ -35,6 +35,10 @@ internal static class StatusCommand
         table.Add("memory ceiling", $"{TimeFormat.Bytes(status.MemoryCeilingBytes)}; wasm budget {TimeFormat.Bytes(status.WasmMemoryBudgetBytes)}, {TimeFormat.Bytes(status.WasmMemoryReservedBytes)} reserved");
         table.Add("cpu budget", status.CpuBudgetPercent > 0 ? $"{status.CpuBudgetPercent:0.#}% of one core, {status.QueuedExecutions} queued" : "off");
         table.Add("caller", $"uid {status.CallerUid}, {(status.CallerIsAdmin ? "admin" : "not an admin")}");
+        table.Add("plugin modules", $"{status.LoadedModules} loaded, {status.ModulesUnloaded} unloaded");
+        table.Add("result cache", status.ResultCacheCapacityBytes > 0
+            ? $"{status.ResultCacheHits} hits, {status.ResultCacheMisses} misses, {status.ResultCacheEntries} entries ({TimeFormat.Bytes(status.ResultCacheBytes)} of {TimeFormat.Bytes(status.ResultCacheCapacityBytes)})"
+            : "off");
         table.Write(Output.Out);
         return Cli.ExitOk;
     }

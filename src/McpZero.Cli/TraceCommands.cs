@@ -48,7 +48,7 @@ internal static class TraceCommands
                         TimeFormat.FromUnixMicros(record.TimestampUnixMicros),
                         record.AgentId,
                         $"{record.Plugin}.{record.Method}",
-                        record.Status == ErrorCode.Ok ? "ok" : record.Status.ToString(),
+                        record.Cached ? "cached" : record.Status == ErrorCode.Ok ? "ok" : record.Status.ToString(),
                         record.DurationMicros.ToString(),
                         record.InputSha256[..12],
                         record.OutputSha256[..12],

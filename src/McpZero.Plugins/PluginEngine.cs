@@ -32,6 +32,9 @@ public sealed class PluginEngine : IDisposable
     private long _cacheMisses;
     private long _instancesReused;
     private long _instancesCreated;
+    private long _modulesUnloaded;
+    private readonly Timer? _idleSweep;
+    private readonly Action<PluginModule> _forgetModule;
     private int _disposed;
 
     /// <summary>Creates an engine; loads the native library on first use and creates the cache directory.</summary>
@@ -44,6 +47,7 @@ public sealed class PluginEngine : IDisposable
         ValidateOptions(options);
         _options = options;
         _logger = logger;
+        _forgetModule = module => _modules.TryRemove(module, out _);
 
         WasmtimeNativeLibrary.EnsureLoaded();
 
@@ -67,6 +71,12 @@ public sealed class PluginEngine : IDisposable
         // invalidates the compiled-module cache.
         _cache = new ModuleCache(options.CacheDirectory, $"wasmtime={WasmtimeVersion};fuel=on;epoch=on;opt=speed;target=x86_64-linux");
         _ticker = new EpochTicker(_engine, options.EpochTickMilliseconds);
+        if (options.IdleUnloadAfter > TimeSpan.Zero)
+        {
+            TimeSpan period = IdleSweepPeriod(options.IdleUnloadAfter);
+            _idleSweep = new Timer(static state => ((PluginEngine)state!).UnloadIdleModules(), this, period, period);
+        }
+
         PluginLog.EngineStarted(_logger, WasmtimeVersion, _cache.DirectoryPath, options.InstancesPerPlugin, options.EpochTickMilliseconds);
     }
 
@@ -87,6 +97,12 @@ public sealed class PluginEngine : IDisposable
 
     /// <summary>Calls that created a new instance, because the agent had no idle warm one.</summary>
     public long InstancesCreated => Interlocked.Read(ref _instancesCreated);
+
+    /// <summary>Compiled modules held in memory now, by every loader of this engine.</summary>
+    public int LoadedModules => _modules.Count;
+
+    /// <summary>Modules unloaded since the engine started, after being idle or by <see cref="TryUnload"/>.</summary>
+    public long ModulesUnloaded => Interlocked.Read(ref _modulesUnloaded);
 
     /// <summary>Instances that exist now, idle in a pool or running a call.</summary>
     public long LiveInstances => _instanceGauge.Instances;
@@ -134,14 +150,32 @@ public sealed class PluginEngine : IDisposable
     /// discarded. Variables changed by the plugin stay changed even when the call fails afterwards.
     /// </remarks>
     /// <exception cref="PluginException">Every failure of the call; <see cref="PluginException.Kind"/> gives the cause.</exception>
-    /// <exception cref="ObjectDisposedException">The engine or the module was disposed.</exception>
+    /// <exception cref="ObjectDisposedException">
+    /// The engine or the module was disposed. When <see cref="PluginModule.IsUnloaded"/> is true, the
+    /// call did not start, so the caller can load the module again and repeat it.
+    /// </exception>
     public PluginCallResult Call(PluginModule module, PluginCall call)
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(call);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        ObjectDisposedException.ThrowIf(module.IsDisposed, module);
+        if (!module.TryBeginCall())
+        {
+            throw new ObjectDisposedException(nameof(PluginModule), $"Plugin {module.DisplayName(call.PluginName)} was unloaded; load it again to call it.");
+        }
 
+        try
+        {
+            return CallCore(module, call);
+        }
+        finally
+        {
+            module.EndCall();
+        }
+    }
+
+    private PluginCallResult CallCore(PluginModule module, PluginCall call)
+    {
         string method = call.Method;
         bool callable = method == PluginModule.CommandExport ? module.IsCommand : module.HasExport(method);
         if (!callable)
@@ -214,6 +248,83 @@ public sealed class PluginEngine : IDisposable
         PluginLog.ModuleUnloaded(_logger, module.ShortName, dropped);
     }
 
+    /// <summary>
+    /// Disposes <paramref name="module"/> and its warm instances when no call runs on it, and returns
+    /// true. While a call runs it only drops the idle instances and returns false; the idle sweep
+    /// unloads the module later, when <see cref="PluginEngineOptions.IdleUnloadAfter"/> is set.
+    /// </summary>
+    public bool TryUnload(PluginModule module)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        if (!module.TryRetire())
+        {
+            Unload(module);
+            return false;
+        }
+
+        RetireModule(module);
+        return true;
+    }
+
+    /// <summary>
+    /// Unloads every module that no call has used for <see cref="PluginEngineOptions.IdleUnloadAfter"/>;
+    /// returns how many. The engine's timer runs it; it does nothing when that option is zero.
+    /// </summary>
+    public int UnloadIdleModules()
+    {
+        if (_options.IdleUnloadAfter <= TimeSpan.Zero)
+        {
+            return 0;
+        }
+
+        return UnloadIdleModules((long)_options.IdleUnloadAfter.TotalMilliseconds);
+    }
+
+    /// <summary>Unloads every module with no call in progress and none for <paramref name="idleMilliseconds"/>; returns how many.</summary>
+    internal int UnloadIdleModules(long idleMilliseconds)
+    {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            return 0;
+        }
+
+        int unloaded = 0;
+        foreach (PluginModule module in _modules.Keys)
+        {
+            if (module.IdleMilliseconds >= idleMilliseconds && module.TryRetire())
+            {
+                RetireModule(module);
+                unloaded++;
+            }
+        }
+
+        if (unloaded > 0)
+        {
+            // Compiled code and stores live in native memory, so trimming the heap returns their pages to the kernel.
+            NativeHeap.Trim();
+            PluginLog.IdleModulesUnloaded(_logger, unloaded, idleMilliseconds / 1000, _modules.Count);
+        }
+
+        return unloaded;
+    }
+
+    private void RetireModule(PluginModule module)
+    {
+        _modules.TryRemove(module, out _);
+        int instances = module.Pool.IdleCount;
+        module.Dispose();
+        Interlocked.Increment(ref _modulesUnloaded);
+        PluginLog.ModuleUnloaded(_logger, module.ShortName, instances);
+    }
+
+    // Checks several times per idle period, so a module goes at most a quarter period late, but
+    // never more often than every 100 ms or less often than every minute.
+    private static TimeSpan IdleSweepPeriod(TimeSpan idleUnloadAfter)
+    {
+        long milliseconds = Math.Clamp((long)idleUnloadAfter.TotalMilliseconds / 4, 100, 60_000);
+        return TimeSpan.FromMilliseconds(milliseconds);
+    }
+
     /// <summary>Stops the epoch thread and releases every module and instance of this engine.</summary>
     public void Dispose()
     {
@@ -222,8 +333,9 @@ public sealed class PluginEngine : IDisposable
             return;
         }
 
+        _idleSweep?.Dispose();
         _ticker.Dispose();
-        foreach (PluginModule module in _modules.Keys)
+        foreach (PluginModule module in _modules.Keys.ToArray())
         {
             module.Dispose();
         }
@@ -243,6 +355,11 @@ public sealed class PluginEngine : IDisposable
         if (options.InstancesPerPlugin < 0)
         {
             throw new ArgumentException($"PluginEngineOptions.InstancesPerPlugin is {options.InstancesPerPlugin}; set 0 or more.", nameof(options));
+        }
+
+        if (options.IdleUnloadAfter < TimeSpan.Zero)
+        {
+            throw new ArgumentException($"PluginEngineOptions.IdleUnloadAfter is {options.IdleUnloadAfter}; set zero (never unload) or a positive time.", nameof(options));
         }
 
         if (options.EpochTickMilliseconds < 1)
@@ -275,7 +392,7 @@ public sealed class PluginEngine : IDisposable
         try
         {
             CheckImports(module);
-            var pluginModule = new PluginModule(sha256, module, ListCallableExports(module), IsCommand(module), _options.InstancesPerPlugin);
+            var pluginModule = new PluginModule(sha256, module, ListCallableExports(module), IsCommand(module), _options.InstancesPerPlugin, _forgetModule);
             _modules.TryAdd(pluginModule, 0);
             return pluginModule;
         }
@@ -402,11 +519,12 @@ public sealed class PluginEngine : IDisposable
     private static PluginCallResult Complete(PluginInstance instance, PluginCall call, int returnCode, long started)
     {
         ulong fuel = instance.FuelConsumed();
-        string context = Describe(instance, call);
+
+        // The message prefix is built only on the error paths, so a successful call allocates no string.
         if (instance.ErrorText is not null || returnCode != 0)
         {
             string cause = instance.ErrorText ?? $"plugin returned {returnCode}";
-            throw new PluginException(PluginErrorKind.PluginError, $"{context} failed: {cause}")
+            throw new PluginException(PluginErrorKind.PluginError, $"{Describe(instance, call)} failed: {cause}")
             {
                 Duration = Stopwatch.GetElapsedTime(started),
                 FuelConsumed = fuel,
@@ -416,7 +534,7 @@ public sealed class PluginEngine : IDisposable
         if (instance.OutputLength > call.Limits.MaxOutputBytes)
         {
             throw new PluginException(PluginErrorKind.OutputTooLarge,
-                $"{context} set an output of {instance.OutputLength} bytes, over the limit of {call.Limits.MaxOutputBytes}; raise MaxOutputBytes or return less.")
+                $"{Describe(instance, call)} set an output of {instance.OutputLength} bytes, over the limit of {call.Limits.MaxOutputBytes}; raise MaxOutputBytes or return less.")
             {
                 Duration = Stopwatch.GetElapsedTime(started),
                 FuelConsumed = fuel,
@@ -433,7 +551,7 @@ public sealed class PluginEngine : IDisposable
         catch (HostTrapException exception)
         {
             instance.IsSpent = true;
-            throw new PluginException(PluginErrorKind.Trap, $"{context} freed its output before returning: {exception.Message}")
+            throw new PluginException(PluginErrorKind.Trap, $"{Describe(instance, call)} freed its output before returning: {exception.Message}")
             {
                 Duration = Stopwatch.GetElapsedTime(started),
                 FuelConsumed = fuel,

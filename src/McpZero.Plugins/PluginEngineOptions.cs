@@ -26,4 +26,15 @@ public sealed class PluginEngineOptions
     /// each call's <see cref="PluginLimits.MaxMemoryBytes"/>.
     /// </summary>
     public MemoryBudget? MemoryBudget { get; init; }
+
+    /// <summary>
+    /// Time after which a module that no call used is unloaded with its warm instances, to give its
+    /// compiled code and linear memory back; zero keeps modules loaded until they are disposed.
+    /// </summary>
+    /// <remarks>
+    /// <see cref="PluginEngine.Call"/> on an unloaded module throws <see cref="ObjectDisposedException"/>
+    /// before it runs anything, so the owner loads the module again (from the compiled-module cache)
+    /// and repeats the call.
+    /// </remarks>
+    public TimeSpan IdleUnloadAfter { get; init; }
 }

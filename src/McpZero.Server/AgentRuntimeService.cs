@@ -56,6 +56,8 @@ internal sealed class AgentRuntimeService(ServerOptions options, ServerState sta
                 },
                 StateCommitPolicy = options.StateCommitPolicy,
                 StateCommitInterval = options.StateCommitInterval,
+                PluginIdleUnloadAfter = options.PluginIdleUnloadAfter,
+                ResultCacheBytes = options.ResultCacheBytes,
             },
             loggerFactory);
         Log.RuntimeOpened(_logger, options.DataDirectory);

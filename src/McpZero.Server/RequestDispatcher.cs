@@ -134,6 +134,13 @@ internal sealed partial class RequestDispatcher(AgentRuntimeService runtimeServi
             WasmMemoryReservedBytes = runtime.MemoryBudget?.ReservedBytes ?? 0,
             CpuBudgetPercent = options.AdmissionControl ? options.CpuBudgetPercent : 0,
             QueuedExecutions = runtime.Governor?.QueueDepth ?? 0,
+            LoadedModules = runtime.LoadedModules,
+            ModulesUnloaded = runtime.ModulesUnloaded,
+            ResultCacheHits = runtime.ResultCacheHits,
+            ResultCacheMisses = runtime.ResultCacheMisses,
+            ResultCacheBytes = runtime.ResultCacheBytes,
+            ResultCacheEntries = runtime.ResultCacheEntries,
+            ResultCacheCapacityBytes = runtime.ResultCacheCapacityBytes,
         };
     }
 }

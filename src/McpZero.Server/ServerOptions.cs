@@ -122,6 +122,26 @@ public sealed record ServerOptions
 
     public const string DefaultAdminGroup = "mcpzero-admin";
     public const string DefaultSocketGroup = "mcpzero";
+    // Plugin unloading and the result cache.
+
+    /// <summary>
+    /// Configuration key <c>PluginIdleUnloadSeconds</c>: a plugin that no call used for this long is
+    /// unloaded (compiled module and warm instances) and loads again on its next call; zero never unloads.
+    /// </summary>
+    public TimeSpan PluginIdleUnloadAfter { get; init; } = TimeSpan.FromSeconds(DefaultPluginIdleUnloadSeconds);
+
+    /// <summary>
+    /// Configuration key <c>ResultCacheBytes</c>: bytes of cached results of exports that a manifest
+    /// marks cacheable, held in the GC heap; 0 turns the cache off.
+    /// </summary>
+    public long ResultCacheBytes { get; init; } = DefaultResultCacheBytes;
+
+    internal const int DefaultPluginIdleUnloadSeconds = 300;
+
+    internal const long DefaultResultCacheBytes = 16L << 20;
+
+    // The cache lives in the GC heap, whose hard limit is 256 MiB by default, so it may take at most half of that.
+    internal const long MaxResultCacheBytes = 128L << 20;
 
     /// <summary>
     /// Builds options from configuration. Defaults depend on whether systemd started the process:
@@ -173,6 +193,9 @@ public sealed record ServerOptions
             // Access control.
             AdminGroup = ReadGroupName(configuration, "AdminGroup", DefaultAdminGroup),
             SocketGroup = ReadGroupName(configuration, "SocketGroup", DefaultSocketGroup),
+            // Plugin unloading and the result cache.
+            PluginIdleUnloadAfter = TimeSpan.FromSeconds(ReadInt(configuration, "PluginIdleUnloadSeconds", DefaultPluginIdleUnloadSeconds, 0, 7 * 86400)),
+            ResultCacheBytes = ReadLong(configuration, "ResultCacheBytes", DefaultResultCacheBytes, 0, MaxResultCacheBytes),
         };
 
         // An exec request carries the input plus the agent id, method and plugin name. The default
@@ -205,6 +228,8 @@ public sealed record ServerOptions
 
         // Access control.
         "AdminGroup", "SocketGroup",
+        // Plugin unloading and the result cache.
+        "PluginIdleUnloadSeconds", "ResultCacheBytes",
     };
 
     /// <summary>Returns top-level configuration keys that no setting reads, so typos can be reported.</summary>

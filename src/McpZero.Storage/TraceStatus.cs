@@ -8,4 +8,10 @@ public enum TraceStatus : byte
 
     /// <summary>The call failed, and <see cref="TraceRecord.ErrorCode"/> gives the reason.</summary>
     Failed = 1,
+
+    /// <summary>
+    /// The call returned a result from the result cache without running the plugin; the record's
+    /// output hash is that of the cached output.
+    /// </summary>
+    Cached = 2,
 }

@@ -8,7 +8,7 @@ namespace McpZero.Plugins.Tests;
 /// </summary>
 internal sealed class EngineFixture : IDisposable
 {
-    public EngineFixture(int instancesPerPlugin = 4, string? cacheDirectory = null, int epochTickMilliseconds = 5, MemoryBudget? memoryBudget = null)
+    public EngineFixture(int instancesPerPlugin = 4, string? cacheDirectory = null, int epochTickMilliseconds = 5, MemoryBudget? memoryBudget = null, TimeSpan idleUnloadAfter = default)
     {
         CacheDirectory = cacheDirectory ?? Path.Combine(Path.GetTempPath(), "mcpzero-plugin-tests-" + Guid.NewGuid().ToString("N"));
         OwnsDirectory = cacheDirectory is null;
@@ -19,6 +19,7 @@ internal sealed class EngineFixture : IDisposable
                 InstancesPerPlugin = instancesPerPlugin,
                 EpochTickMilliseconds = epochTickMilliseconds,
                 MemoryBudget = memoryBudget,
+                IdleUnloadAfter = idleUnloadAfter,
             },
             NullLogger<PluginEngine>.Instance);
     }

@@ -61,5 +61,10 @@ internal static class Schemas
         FieldDefinition<SnapshotRecord>.List("variables", snapshot => [.. snapshot.Variables.Keys.Concat((IEnumerable<string>?)snapshot.VariableBlobs?.Keys ?? []).Distinct().Order(StringComparer.Ordinal)]),
     ]);
 
-    public static string TraceStatusName(TraceStatus status) => status == TraceStatus.Ok ? "ok" : "failed";
+    public static string TraceStatusName(TraceStatus status) => status switch
+    {
+        TraceStatus.Ok => "ok",
+        TraceStatus.Cached => "cached",
+        _ => "failed",
+    };
 }

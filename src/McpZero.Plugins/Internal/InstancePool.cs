@@ -14,6 +14,18 @@ internal sealed class InstancePool(int capacity)
     private readonly List<PluginInstance> _idle = new();
     private bool _closed;
 
+    /// <summary>Idle instances held now.</summary>
+    public int IdleCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _idle.Count;
+            }
+        }
+    }
+
     /// <summary>Takes the idle instance of <paramref name="agentId"/>, or returns null.</summary>
     public PluginInstance? TryRent(string agentId)
     {

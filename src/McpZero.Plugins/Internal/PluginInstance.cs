@@ -37,6 +37,10 @@ internal sealed class PluginInstance : IDisposable
 
     private MemoryBudget? _budget;
 
+    // The fuel last requested from the store and the value the store reported for it.
+    private ulong _requestedFuel;
+    private ulong _grantedFuel;
+
     /// <summary>
     /// Creates an instance whose linear memory may grow to <paramref name="memoryReservationBytes"/>. The
     /// reservation goes back to <paramref name="budget"/> on dispose, and a null budget means none was taken.
@@ -115,7 +119,9 @@ internal sealed class PluginInstance : IDisposable
     {
         Call = call;
         DeadlineTimestamp = startedTimestamp + call.Limits.TimeoutMs * Stopwatch.Frequency / 1000;
-        LinearMemoryBytesAtStart = Math.Max(GetLinearMemoryBytes(), 0);
+        // Linear memory changes only while guest code runs, so its size now is the size recorded at
+        // the end of the previous call (0 before the first). Reusing it saves a native call.
+        LinearMemoryBytesAtStart = _reportedLinearMemoryBytes;
         ErrorText = null;
         OutputOffset = 0;
         OutputLength = 0;
@@ -178,8 +184,15 @@ internal sealed class PluginInstance : IDisposable
         }
 
         // Wasmtime may clamp the fuel it accepts, so the value read back is the start for FuelConsumed.
+        // The clamp depends only on the requested value, so a repeated request reuses the last reading.
         store.Fuel = limits.Fuel;
-        FuelAtStart = store.Fuel;
+        if (limits.Fuel != _requestedFuel)
+        {
+            _grantedFuel = store.Fuel;
+            _requestedFuel = limits.Fuel;
+        }
+
+        FuelAtStart = _grantedFuel;
         store.SetEpochDeadline(NextCheckTicks(_ticker!, DeadlineTimestamp));
     }
 

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 namespace McpZero.Plugins.Internal;
 
 /// <summary>
-/// Log messages of the plugin host, event ids 3000-3199.
+/// Log messages of the plugin host, event ids 3000-3199, and 220-229 for unloading idle modules.
 /// </summary>
 internal static partial class PluginLog
 {
@@ -34,6 +34,10 @@ internal static partial class PluginLog
     [LoggerMessage(EventId = 3006, EventName = "PluginUnloaded", Level = LogLevel.Debug,
         Message = "Plugin {Plugin} unloaded; dropped {InstanceCount} warm instances")]
     public static partial void ModuleUnloaded(ILogger logger, string plugin, int instanceCount);
+
+    [LoggerMessage(EventId = 220, EventName = "IdlePluginsUnloaded", Level = LogLevel.Information,
+        Message = "Unloaded {ModuleCount} plugin modules unused for {IdleSeconds} s; {LoadedModules} remain loaded")]
+    public static partial void IdleModulesUnloaded(ILogger logger, int moduleCount, long idleSeconds, int loadedModules);
 
     [LoggerMessage(EventId = 3100, EventName = "PluginMessage",
         Message = "Plugin {Plugin} (agent {AgentId}): {Text}")]

@@ -72,6 +72,28 @@ public sealed partial class StatusResponse : IResponse
 
     /// <summary>True when the server treats this connection's client as an admin.</summary>
     public bool CallerIsAdmin { get; set; }
+    // Plugin loading and the result cache.
+
+    /// <summary>Compiled plugin modules held in memory now; idle ones are unloaded after PluginIdleUnloadSeconds.</summary>
+    public int LoadedModules { get; set; }
+
+    /// <summary>Modules unloaded since the daemon started, after being idle or when their plugin was removed or replaced.</summary>
+    public long ModulesUnloaded { get; set; }
+
+    /// <summary>Calls of cacheable exports served from the result cache without running the plugin.</summary>
+    public long ResultCacheHits { get; set; }
+
+    /// <summary>Calls of cacheable exports that ran the plugin because no result was cached.</summary>
+    public long ResultCacheMisses { get; set; }
+
+    /// <summary>Bytes charged for cached results now: outputs plus a fixed overhead per entry.</summary>
+    public long ResultCacheBytes { get; set; }
+
+    /// <summary>Cached results held now.</summary>
+    public int ResultCacheEntries { get; set; }
+
+    /// <summary>The result cache's capacity in bytes (ResultCacheBytes); 0 when it is off.</summary>
+    public long ResultCacheCapacityBytes { get; set; }
 }
 
 [MemoryPackable]
@@ -193,6 +215,9 @@ public sealed partial class TraceInfo
     public long DurationMicros { get; set; }
     public string PreviousHash { get; set; } = "";
     public string Hash { get; set; } = "";
+
+    /// <summary>True when the result came from the result cache and the plugin did not run; <see cref="Status"/> is then Ok.</summary>
+    public bool Cached { get; set; }
 }
 
 [MemoryPackable]

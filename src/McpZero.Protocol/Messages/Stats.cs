@@ -78,6 +78,28 @@ public sealed partial class StatsResponse : IResponse
 
     /// <summary>Requests rejected with PermissionDenied, per message type, ordered by type.</summary>
     public DenialStats[] Denials { get; set; } = [];
+    // Plugin loading and the result cache.
+
+    /// <summary>Compiled plugin modules held in memory now; idle ones are unloaded after PluginIdleUnloadSeconds.</summary>
+    public int LoadedModules { get; set; }
+
+    /// <summary>Modules unloaded since the daemon started, after being idle or when their plugin was removed or replaced.</summary>
+    public long ModulesUnloaded { get; set; }
+
+    /// <summary>Calls of cacheable exports served from the result cache without running the plugin.</summary>
+    public long ResultCacheHits { get; set; }
+
+    /// <summary>Calls of cacheable exports that ran the plugin because no result was cached.</summary>
+    public long ResultCacheMisses { get; set; }
+
+    /// <summary>Bytes charged for cached results now: outputs plus a fixed overhead per entry.</summary>
+    public long ResultCacheBytes { get; set; }
+
+    /// <summary>Cached results held now.</summary>
+    public int ResultCacheEntries { get; set; }
+
+    /// <summary>Cached results evicted, least recently used first, to make room since the daemon started.</summary>
+    public long ResultCacheEvictions { get; set; }
 }
 
 /// <summary>A latency distribution in microseconds.</summary>

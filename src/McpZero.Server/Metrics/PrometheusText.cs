@@ -55,6 +55,13 @@ public static class PrometheusText
         writer.Counter("mcpzero_instance_pool_hits_total", "Plugin calls that reused their agent's warm instance.", stats.InstancePoolHits);
         writer.Counter("mcpzero_instance_pool_misses_total", "Plugin calls that created a new instance.", stats.InstancePoolMisses);
         writer.Gauge("mcpzero_connections", "Open client connections.", stats.Connections);
+        writer.Gauge("mcpzero_modules_loaded", "Compiled plugin modules held in memory.", stats.LoadedModules);
+        writer.Counter("mcpzero_modules_unloaded_total", "Plugin modules unloaded after being idle, removed or replaced.", stats.ModulesUnloaded);
+        writer.Counter("mcpzero_result_cache_hits_total", "Calls of cacheable exports served from the result cache.", stats.ResultCacheHits);
+        writer.Counter("mcpzero_result_cache_misses_total", "Calls of cacheable exports that ran the plugin.", stats.ResultCacheMisses);
+        writer.Counter("mcpzero_result_cache_evictions_total", "Cached results evicted to make room.", stats.ResultCacheEvictions);
+        writer.Gauge("mcpzero_result_cache_bytes", "Bytes charged for cached results.", stats.ResultCacheBytes);
+        writer.Gauge("mcpzero_result_cache_entries", "Cached results held.", stats.ResultCacheEntries);
 
         WriteRequests(writer, stats.Requests ?? []);
         WritePluginMethods(writer, stats.PluginMethods ?? []);

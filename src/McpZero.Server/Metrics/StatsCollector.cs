@@ -47,6 +47,13 @@ internal sealed class StatsCollector(AgentRuntimeService runtimeService, ServerS
             PluginMethods = metrics.SnapshotPluginMethods(),
             Errors = metrics.SnapshotErrors(),
             Denials = metrics.SnapshotDenials(),
+            LoadedModules = runtime.LoadedModules,
+            ModulesUnloaded = runtime.ModulesUnloaded,
+            ResultCacheHits = runtime.ResultCacheHits,
+            ResultCacheMisses = runtime.ResultCacheMisses,
+            ResultCacheBytes = runtime.ResultCacheBytes,
+            ResultCacheEntries = runtime.ResultCacheEntries,
+            ResultCacheEvictions = runtime.ResultCacheEvictions,
         };
     }
 }

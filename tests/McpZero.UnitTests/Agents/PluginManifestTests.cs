@@ -116,4 +116,39 @@ public sealed class PluginManifestTests
         Assert.Equal(ErrorCode.InvalidArgument, error.Code);
         Assert.Contains("LineNumber", error.Message);
     }
+
+    [Fact]
+    public void ExportsAcceptNamesAndObjects()
+    {
+        PluginManifest manifest = PluginManifest.Parse("""
+            {"exports": ["greet", {"name": "count", "cacheable": true}, {"name": "reset", "cacheable": false}, {"name": "noop"}]}
+            """);
+
+        Assert.Equal(["greet", "count", "reset", "noop"], manifest.DeclaredExports);
+        Assert.Equal(["count"], manifest.CacheableExports);
+    }
+
+    [Fact]
+    public void ExportsMissingGiveEmptyLists()
+    {
+        PluginManifest manifest = PluginManifest.Parse("{}");
+
+        Assert.Empty(manifest.DeclaredExports);
+        Assert.Empty(manifest.CacheableExports);
+    }
+
+    [Theory]
+    [InlineData("""{"exports": "greet"}""", "must be an array")]
+    [InlineData("""{"exports": [""]}""", "non-empty method names")]
+    [InlineData("""{"exports": [3]}""", "non-empty method names")]
+    [InlineData("""{"exports": [{"cacheable": true}]}""", "non-empty string \"name\"")]
+    [InlineData("""{"exports": [{"name": "greet", "cacheable": "yes"}]}""", "must be true or false")]
+    [InlineData("""{"exports": ["greet", {"name": "greet"}]}""", "listed twice")]
+    public void ExportsRejectInvalidEntries(string json, string reason)
+    {
+        AgentException exception = Assert.Throws<AgentException>(() => PluginManifest.Parse(json));
+
+        Assert.Equal(ErrorCode.InvalidArgument, exception.Code);
+        Assert.Contains(reason, exception.Message);
+    }
 }

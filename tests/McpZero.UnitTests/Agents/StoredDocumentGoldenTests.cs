@@ -32,6 +32,13 @@ public sealed class StoredDocumentGoldenTests
         "0002000000FAFFFFFF05000000636F756E74FAFFFFFF05000000726573657401000000FBFFFFFF0400000073746570FE" +
         "FFFFFF010000003201401E18240A060010000000DC0500000010000000000000";
 
+    // PluginGolden above is the layout before CacheableExports (order 9) was added; it is only read.
+    private const string PluginWithCacheableExportsGolden =
+        "0A0F10081E190804040811F8FFFFFF07000000636F756E746572F7FFFFFF080000003565383834383938005000000000" +
+        "000002000000FAFFFFFF05000000636F756E74FAFFFFFF05000000726573657401000000FBFFFFFF0400000073746570" +
+        "FEFFFFFF010000003201401E18240A060010000000DC050000001000000000000001000000FAFFFFFF05000000636F75" +
+        "6E74";
+
     private const string VariablesGolden =
         "012A02000000FAFFFFFF05000000636F756E740400000001000000FAFFFFFF05000000656D70747900000000";
 
@@ -76,7 +83,19 @@ public sealed class StoredDocumentGoldenTests
     [Fact]
     public void PluginRecordSerializesToGolden()
     {
-        Assert.Equal(PluginGolden, Convert.ToHexString(MemoryPackSerializer.Serialize(StoredDocumentSamples.Plugin())));
+        Assert.Equal(PluginWithCacheableExportsGolden, Convert.ToHexString(MemoryPackSerializer.Serialize(StoredDocumentSamples.PluginWithCacheableExports())));
+    }
+
+    [Fact]
+    public void PluginRecordWithCacheableExportsReadsFromGolden()
+    {
+        PluginRecord? plugin = MemoryPackSerializer.Deserialize<PluginRecord>(Convert.FromHexString(PluginWithCacheableExportsGolden));
+
+        Assert.NotNull(plugin);
+        Assert.Equal("counter", plugin.Name);
+        Assert.Equal(["count", "reset"], plugin.Exports);
+        Assert.Equal(4_096, plugin.MaxVariableBytes);
+        Assert.Equal(["count"], plugin.CacheableExports);
     }
 
     [Fact]
@@ -157,6 +176,7 @@ public sealed class StoredDocumentGoldenTests
         Assert.Equal(16, plugin.MaxPages);
         Assert.Equal(1_500, plugin.TimeoutMs);
         Assert.Equal(4_096, plugin.MaxVariableBytes);
+        Assert.Empty(plugin.CacheableExports);
     }
 
     [Fact]

@@ -41,6 +41,13 @@ internal static class StoredDocumentSamples
         MaxVariableBytes = 4_096,
     };
 
+    public static PluginRecord PluginWithCacheableExports()
+    {
+        PluginRecord plugin = Plugin();
+        plugin.CacheableExports = ["count"];
+        return plugin;
+    }
+
     public static VariableSet Variables() => new()
     {
         Values = new Dictionary<string, byte[]> { ["count"] = [1, 0, 0, 0], ["empty"] = [] },

@@ -118,6 +118,13 @@ internal static class MessageSamples
             QueuedExecutions = 7,
             CallerUid = 1000,
             CallerIsAdmin = true,
+            LoadedModules = 2,
+            ModulesUnloaded = 3,
+            ResultCacheHits = 41,
+            ResultCacheMisses = 9,
+            ResultCacheBytes = 4096,
+            ResultCacheEntries = 8,
+            ResultCacheCapacityBytes = 16L * 1024 * 1024,
         },
         [nameof(ErrorResponse)] = () => new ErrorResponse
         {
@@ -162,6 +169,7 @@ internal static class MessageSamples
                     DurationMicros = 321,
                     PreviousHash = new string('c', 64),
                     Hash = new string('d', 64),
+                    Cached = true,
                 },
             ],
         },
@@ -211,6 +219,13 @@ internal static class MessageSamples
             PluginMethods = [new PluginMethodStats { Plugin = "counter", Method = "count", Failures = 3, Duration = SampleLatency() }],
             Errors = [new ErrorStats { Code = ErrorCode.PluginTrap, Count = 4 }],
             Denials = [new DenialStats { MessageType = MessageTypes.AgentExec, Name = "AgentExec", Count = 5 }],
+            LoadedModules = 2,
+            ModulesUnloaded = 3,
+            ResultCacheHits = 41,
+            ResultCacheMisses = 9,
+            ResultCacheBytes = 4096,
+            ResultCacheEntries = 8,
+            ResultCacheEvictions = 1,
         },
         [nameof(DbDocumentsResponse)] = () => new DbDocumentsResponse
         {
