@@ -178,7 +178,7 @@ public sealed partial class AgentRuntime
         {
             TimestampUnixMicros = NowUnixMicros(),
             AgentId = record.AgentId,
-            Plugin = plugin.Record.Name,
+            Plugin = PluginId(plugin.Record),
             Method = method,
             InputSha256 = SHA256.HashData(input),
             OutputSha256 = SHA256.HashData(output),
@@ -202,31 +202,35 @@ public sealed partial class AgentRuntime
         return new ExecResponse
         {
             Output = output,
-            Plugin = plugin.Record.Name,
+            Plugin = PluginId(plugin.Record),
             DurationMicros = durationMicros,
             FuelConsumed = result.FuelConsumed,
             TraceSequence = trace.Sequence,
         };
     }
 
+    // The agent's plugin list holds references (NAME or NAME@VERSION), resolved here at the start of
+    // each call, so a call keeps the module it started with when a newer version is installed.
     private PluginState ResolvePlugin(AgentRecord agent, string method, string? pluginName)
     {
         if (pluginName is not null)
         {
-            GetPlugin(pluginName);
-            if (!agent.Plugins.Contains(pluginName))
+            string? reference = agent.Plugins.FirstOrDefault(held => held == pluginName)
+                ?? agent.Plugins.FirstOrDefault(held => SplitReference(held).Name == pluginName);
+            if (reference is null)
             {
+                GetPlugin(pluginName);
                 throw new AgentException(
                     ErrorCode.PluginNotFound,
                     $"plugin '{pluginName}' is not attached to agent '{agent.AgentId}'; attach it with `mcpzero agent attach {agent.AgentId} {pluginName}`");
             }
 
-            PluginState named = GetPlugin(pluginName);
+            PluginState named = GetPlugin(reference);
             return named.Record.Exports.Contains(method)
                 ? named
                 : throw new AgentException(
                     ErrorCode.MethodNotFound,
-                    $"plugin '{pluginName}' has no export '{method}'; its exports are: {string.Join(", ", named.Record.Exports)}");
+                    $"plugin '{PluginId(named.Record)}' has no export '{method}'; its exports are: {string.Join(", ", named.Record.Exports)}");
         }
 
         if (agent.Plugins.Count == 0)
@@ -236,9 +240,9 @@ public sealed partial class AgentRuntime
                 $"agent '{agent.AgentId}' has no plugins attached; attach one with `mcpzero agent attach {agent.AgentId} PLUGIN`");
         }
 
-        foreach (string name in agent.Plugins)
+        foreach (string reference in agent.Plugins)
         {
-            if (_plugins.TryGetValue(name, out PluginState? candidate) && candidate.Record.Exports.Contains(method))
+            if (TryResolvePlugin(reference, out PluginState candidate) && candidate.Record.Exports.Contains(method))
             {
                 return candidate;
             }

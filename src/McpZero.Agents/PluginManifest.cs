@@ -8,7 +8,7 @@ namespace McpZero.Agents;
 /// config, <c>memory.max_pages</c>, <c>memory.max_var_bytes</c>, <c>timeout_ms</c> and
 /// <c>capabilities</c>.
 /// </summary>
-internal sealed class PluginManifest
+internal sealed partial class PluginManifest
 {
     public static PluginManifest Empty { get; } = new();
 
@@ -92,7 +92,7 @@ internal sealed class PluginManifest
                 }
             }
 
-            return new PluginManifest
+            var manifest = new PluginManifest
             {
                 Capabilities = capabilities,
                 Name = OptionalString(root, "name") ?? (name == "main" ? null : name),
@@ -102,6 +102,8 @@ internal sealed class PluginManifest
                 TimeoutMs = OptionalInt(root, "timeout_ms"),
                 MaxVariableBytes = maxVariableBytes,
             };
+            manifest.ReadBundleFields(root);
+            return manifest;
         }
         catch (JsonException ex)
         {

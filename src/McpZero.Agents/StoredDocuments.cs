@@ -44,6 +44,20 @@ internal sealed partial class PluginRecord
 
     /// <summary>Manifest <c>memory.max_var_bytes</c>; 0 when the manifest set none.</summary>
     [MemoryPackOrder(8)] public long MaxVariableBytes { get; set; }
+
+    /// <summary>Manifest <c>version</c>; empty for an unversioned plugin, which sorts below every version.</summary>
+    [MemoryPackOrder(9)] public string Version { get; set; } = "";
+
+    [MemoryPackOrder(10)] public string Description { get; set; } = "";
+
+    /// <summary>Key id of the trusted key that signed the bundle; empty for an unsigned plugin.</summary>
+    [MemoryPackOrder(11)] public string SignerKeyId { get; set; } = "";
+
+    /// <summary>The bundle's README.md; empty when it had none.</summary>
+    [MemoryPackOrder(12)] public string Readme { get; set; } = "";
+
+    /// <summary>Manifest <c>capabilities</c> as declared.</summary>
+    [MemoryPackOrder(13)] public string[] Capabilities { get; set; } = [];
 }
 
 [MemoryPackable(GenerateType.VersionTolerant)]

@@ -109,6 +109,14 @@ public sealed record ServerOptions
     /// <summary>Configuration key <c>StateCommitIntervalMs</c>: journal commit period of the interval policy.</summary>
     public TimeSpan StateCommitInterval { get; init; } = TimeSpan.FromMilliseconds(50);
 
+    // Plugin trust.
+
+    /// <summary>Configuration key <c>TrustedKeysDirectory</c>: folder of trusted signing keys; default <c>trusted-keys</c> under the data directory.</summary>
+    public string? TrustedKeysDirectory { get; init; }
+
+    /// <summary>Configuration key <c>AllowUnsignedPlugins</c>: true installs plugins without a signature, for development.</summary>
+    public bool AllowUnsignedPlugins { get; init; }
+
     /// <summary>
     /// Builds options from configuration. Defaults depend on whether systemd started the process:
     /// a service uses /run and /var/lib, a developer's run uses ./var.
@@ -155,6 +163,10 @@ public sealed record ServerOptions
             // State store durability.
             StateCommitPolicy = ReadCommitPolicy(configuration, "StateCommitPolicy"),
             StateCommitInterval = TimeSpan.FromMilliseconds(ReadInt(configuration, "StateCommitIntervalMs", 50, 1, 60_000)),
+
+            // Plugin trust.
+            TrustedKeysDirectory = ReadPath(configuration, "TrustedKeysDirectory"),
+            AllowUnsignedPlugins = ReadBool(configuration, "AllowUnsignedPlugins", false),
         };
 
         // An exec request carries the input plus the agent id, method and plugin name. The default
@@ -184,6 +196,9 @@ public sealed record ServerOptions
 
         // Metrics.
         "MetricsTextfilePath", "MetricsTextfileIntervalSeconds",
+
+        // Plugin trust.
+        "TrustedKeysDirectory", "AllowUnsignedPlugins",
     };
 
     /// <summary>Returns top-level configuration keys that no setting reads, so typos can be reported.</summary>
