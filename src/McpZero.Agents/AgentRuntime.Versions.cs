@@ -14,6 +14,20 @@ public sealed partial class AgentRuntime
 
     private static string PluginId(PluginRecord record) => PluginId(record.Name, record.Version);
 
+    /// <summary>
+    /// Sets the members that a record written before versions existed lacks, which MemoryPack leaves
+    /// at null rather than at their initializers.
+    /// </summary>
+    private static PluginRecord WithVersionDefaults(PluginRecord record)
+    {
+        record.Version ??= "";
+        record.Description ??= "";
+        record.SignerKeyId ??= "";
+        record.Readme ??= "";
+        record.Capabilities ??= [];
+        return record;
+    }
+
     /// <summary>Splits a reference into its name and its version, which is null when the reference has none.</summary>
     private static (string Name, string? Version) SplitReference(string reference)
     {

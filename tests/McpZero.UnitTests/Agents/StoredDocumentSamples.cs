@@ -34,6 +34,24 @@ internal static class StoredDocumentSamples
         MaxVariableBytes = 4_096,
     };
 
+    public static PluginRecord SignedPlugin() => new()
+    {
+        Name = "counter",
+        Sha256 = "5e884898",
+        SizeBytes = 20_480,
+        Exports = ["count", "reset"],
+        Config = new Dictionary<string, string> { ["step"] = "2" },
+        InstalledUnixMicros = 1_700_000_000_000_001,
+        MaxPages = 16,
+        TimeoutMs = 1_500,
+        MaxVariableBytes = 4_096,
+        Version = "1.2.0",
+        Description = "Counts calls",
+        SignerKeyId = "9f86d081",
+        Readme = "# counter",
+        Capabilities = ["vars"],
+    };
+
     public static VariableSet Variables() => new()
     {
         Values = new Dictionary<string, byte[]> { ["count"] = [1, 0, 0, 0], ["empty"] = [] },
