@@ -137,9 +137,9 @@ public sealed partial class AgentRuntime
     public PluginInfo ShowPlugin(string reference) => ToInfo(GetPlugin(reference).Record);
 
     /// <summary>
-    /// Removes <c>name@version</c>, or every version of <c>name</c>. A version is kept while an active
-    /// agent pins it, or while agents follow <c>name</c> and it is the only version left. A bare name
-    /// is kept while any active agent uses any of its versions.
+    /// Removes <c>name@version</c>, or every version of <c>name</c>. Removing a version is rejected while
+    /// an active agent pins it, or while agents follow <c>name</c> and it is the only version left.
+    /// Removing a bare name is rejected while any active agent uses any of its versions.
     /// </summary>
     public void RemovePlugin(string reference)
     {

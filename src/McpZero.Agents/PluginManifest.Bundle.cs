@@ -14,7 +14,7 @@ internal sealed partial class PluginManifest
     /// <summary>Method names from the manifest's <c>exports</c> array; empty when it has none.</summary>
     public IReadOnlyList<string> DeclaredExports { get; private set; } = [];
 
-    // Longest description kept, in characters; listings show it on one line.
+    // Maximum description length in characters, so that listings can show it on one line.
     private const int MaxDescriptionLength = 1024;
 
     private void ReadBundleFields(JsonElement root)

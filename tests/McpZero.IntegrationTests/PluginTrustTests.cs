@@ -123,7 +123,7 @@ public sealed class PluginTrustTests
 
         await daemon.OkAsync("plugin", "install", await SignedBundleAsync(daemon, "greeter", "1.10.0", TestPaths.TestPlugin("misbehave"), "dev"));
 
-        // 1.0.0 is hello, which exports greet; 1.10.0 is misbehave, which exports echo instead.
+        // 1.0.0 is hello, which exports greet. 1.10.0 is misbehave, which exports echo instead.
         Assert.Equal("hi", await daemon.OkAsync("agent", "exec", follower, "echo", "hi"));
         Assert.StartsWith("Hello, Ada!", await daemon.OkAsync("agent", "exec", pinned, "greet", "Ada"));
         CliResult pinnedEcho = await daemon.CliAsync("agent", "exec", pinned, "echo", "hi");

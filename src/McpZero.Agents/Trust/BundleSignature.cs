@@ -19,8 +19,8 @@ namespace McpZero.Agents.Trust;
 /// readme-sha256: 64 lowercase hex digits of README.md's SHA-256, or "none" when the bundle has none
 /// signature: base64 of the 64-byte IEEE P1363 signature (r then s, 32 bytes each)
 /// </code>
-/// The statement is the first six lines including their line ends; the signature covers its UTF-8
-/// bytes. Because the statement carries each hash, a verifier can name the file that changed.
+/// The statement is the first six lines including their line ends, and the signature covers its
+/// UTF-8 bytes. Because the statement carries each hash, a verifier can name the file that changed.
 /// </remarks>
 public sealed class BundleSignature
 {

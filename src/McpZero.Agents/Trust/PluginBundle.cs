@@ -13,7 +13,7 @@ public sealed class PluginBundle
     public const string ModuleFile = "plugin.wasm";
     public const string ReadmeFile = "README.md";
 
-    // A bundle file larger than this cannot be sent to the daemon in one frame at any frame size the daemon accepts.
+    // A MemoryStream holds at most this many bytes. The daemon's MaxFrameBytes rejects far smaller files.
     private const long MaxFileBytes = int.MaxValue;
 
     public required byte[] Manifest { get; init; }
@@ -146,5 +146,5 @@ public sealed class PluginBundle
     }
 
     private static AgentException Missing(string path, string file) =>
-        new(ErrorCode.InvalidArgument, $"bundle '{path}' has no {file}; a bundle holds {ManifestFile}, {ModuleFile}, {BundleSignature.FileName} and an optional {ReadmeFile}");
+        new(ErrorCode.InvalidArgument, $"bundle '{path}' has no {file}; a bundle contains {ManifestFile}, {ModuleFile}, {BundleSignature.FileName} and an optional {ReadmeFile}");
 }
