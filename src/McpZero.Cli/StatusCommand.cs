@@ -34,6 +34,8 @@ internal static class StatusCommand
         table.Add("connections", status.Connections.ToString());
         table.Add("memory ceiling", $"{TimeFormat.Bytes(status.MemoryCeilingBytes)}; wasm budget {TimeFormat.Bytes(status.WasmMemoryBudgetBytes)}, {TimeFormat.Bytes(status.WasmMemoryReservedBytes)} reserved");
         table.Add("cpu budget", status.CpuBudgetPercent > 0 ? $"{status.CpuBudgetPercent:0.#}% of one core, {status.QueuedExecutions} queued" : "off");
+        string trust = status.AllowUnsignedPlugins ? "unsigned allowed (development)" : "signatures required";
+        table.Add("plugin trust", $"{trust}; keys in {status.TrustedKeysDirectory}");
         table.Write(Output.Out);
         return Cli.ExitOk;
     }

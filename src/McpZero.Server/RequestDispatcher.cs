@@ -129,6 +129,8 @@ internal sealed partial class RequestDispatcher(AgentRuntimeService runtimeServi
             WasmMemoryReservedBytes = runtime.MemoryBudget?.ReservedBytes ?? 0,
             CpuBudgetPercent = options.AdmissionControl ? options.CpuBudgetPercent : 0,
             QueuedExecutions = runtime.Governor?.QueueDepth ?? 0,
+            AllowUnsignedPlugins = options.AllowUnsignedPlugins,
+            TrustedKeysDirectory = runtime.TrustedKeysDirectory,
         };
     }
 }

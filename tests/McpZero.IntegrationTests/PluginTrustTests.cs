@@ -24,6 +24,7 @@ public sealed class PluginTrustTests
         string agentId = await daemon.OkAsync("agent", "spawn", "--owner", "t", "--plugin", "hello");
         Assert.StartsWith("Hello, Ada!", await daemon.OkAsync("agent", "exec", agentId, "greet", "Ada"));
         Assert.Contains("Accepted plugin hello@1.0.0 signed by trusted key " + keyId[..16], daemon.Log);
+        Assert.Contains($"signatures required; keys in {TrustedKeysOf(daemon)}", await daemon.OkAsync("status"));
 
         CliResult verify = await Daemon.RunBinaryAsync(["plugin", "verify", bundle, "--trusted-keys", TrustedKeysOf(daemon)]);
         Assert.True(verify.ExitCode == 0, verify.ToString());

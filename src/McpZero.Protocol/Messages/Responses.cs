@@ -66,6 +66,12 @@ public sealed partial class StatusResponse : IResponse
     public long WasmMemoryReservedBytes { get; set; }
     public double CpuBudgetPercent { get; set; }
     public int QueuedExecutions { get; set; }
+
+    /// <summary>True when the daemon installs plugins without a signature (development mode).</summary>
+    public bool AllowUnsignedPlugins { get; set; }
+
+    /// <summary>Folder whose <c>*.pub</c> keys the daemon trusts for plugin signatures.</summary>
+    public string TrustedKeysDirectory { get; set; } = "";
 }
 
 [MemoryPackable]

@@ -118,6 +118,8 @@ internal static class MessageSamples
             WasmMemoryReservedBytes = 64L * 1024 * 1024,
             CpuBudgetPercent = 27,
             QueuedExecutions = 7,
+            AllowUnsignedPlugins = true,
+            TrustedKeysDirectory = "/var/lib/mcpzero/trusted-keys",
         },
         [nameof(ErrorResponse)] = () => new ErrorResponse
         {
