@@ -8,6 +8,8 @@ namespace McpZero.Agents;
 
 public sealed partial class AgentRuntime
 {
+    private const int MaxReadmeChars = 64 * 1024;
+
     /// <summary>
     /// Verifies, validates, compiles and registers a module under its name and manifest version.
     /// A different module under a name and version that active agents use is rejected unless
@@ -43,6 +45,14 @@ public sealed partial class AgentRuntime
         if (wasm.Length == 0)
         {
             throw new AgentException(ErrorCode.InvalidModule, $"plugin '{pluginName}' has an empty module");
+        }
+
+        // Every PluginInfo carries the README, so a large one would bloat each plugin list response.
+        if (readme is { Length: > MaxReadmeChars })
+        {
+            throw new AgentException(
+                ErrorCode.InvalidArgument,
+                $"README.md of plugin '{pluginName}' has {readme.Length} characters; the maximum is {MaxReadmeChars}, so shorten it");
         }
 
         string sha256 = Convert.ToHexStringLower(SHA256.HashData(wasm));
