@@ -203,6 +203,19 @@ public sealed class PluginTrustTests
         Assert.Contains("work@2.0.0.greet", await daemon.OkAsync("trace", "list", "--agent", other));
     }
 
+    [Fact]
+    public async Task OversizedReadmeIsRejected()
+    {
+        await using Daemon daemon = await Daemon.StartAsync();
+        string bundle = BundleFolder(daemon, "hello", "1.0.0", TestPaths.Plugin("hello"), readme: new string('x', 64 * 1024 + 1));
+
+        CliResult result = await daemon.CliAsync("plugin", "install", bundle);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("README.md of plugin 'hello' has 65537 characters; the maximum is 65536", result.Stderr);
+        Assert.Contains("(InvalidArgument)", result.Stderr);
+    }
+
     private static async Task WaitForRunningExecutionAsync(McpZeroClient client)
     {
         using var timeout = new CancellationTokenSource(Daemon.CommandTimeout);
