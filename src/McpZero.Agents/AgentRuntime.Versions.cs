@@ -6,6 +6,8 @@ namespace McpZero.Agents;
 // Plugin versions. The catalog keys each installed module by its plugin id: NAME for an unversioned
 // plugin and NAME@VERSION for a versioned one. An agent's plugin list holds references: NAME follows
 // the newest installed version of NAME, NAME@VERSION pins one version.
+// NOTE: a build from before versions reads these records but registers each under its id, so
+// after a downgrade agents that follow NAME find no plugin unless an unversioned NAME exists.
 public sealed partial class AgentRuntime
 {
     private static readonly Comparer<string> VersionComparer = Comparer<string>.Create(PluginVersion.CompareText);
