@@ -17,7 +17,7 @@ APT_PACKAGES := clang lld wasi-libc libclang-rt-14-dev-wasm32 wabt rustc libstd-
 
 DOTNET_SOURCES := $(shell find src -name '*.cs' -o -name '*.csproj' -o -name '*.props' | grep -v '/obj/' | grep -v '/bin/')
 
-.PHONY: all tools node-tools service-tools perf-tools build plugins test-plugins run test bench clean install install-files uninstall deb install-root
+.PHONY: all tools node-tools service-tools perf-tools build plugins bundles test-plugins run test bench clean install install-files uninstall deb install-root
 
 # Install layout. PREFIX and DESTDIR follow the GNU conventions. systemd, systemd-sysusers and
 # systemd-tmpfiles search /etc, /run, /usr/local/lib and /usr/lib but no other prefix, so the
@@ -97,8 +97,13 @@ node-tools:
 
 
 ## run: build, then run the daemon in the foreground on ./var with the samples installed.
-run: build plugins
-	bash src/scripts/run-dev.sh "$(BIN)" "$(OUT)/plugins" "$(CURDIR)/var"
+run: build plugins bundles
+	bash src/scripts/run-dev.sh "$(BIN)" "$(OUT)/bundles" "$(CURDIR)/var" "$(OUT)/trusted-keys"
+
+## bundles: the sample plugins signed into bundle folders in out/bundles with a development key
+## made once in out/dev-key; its public key is copied to out/trusted-keys, which `make run` trusts.
+bundles: build plugins
+	bash src/scripts/dev-bundles.sh "$(BIN)" "$(OUT)"
 
 ## test: unit tests and integration tests through the AOT binary; the service tests read the
 ## DESTDIR install in out/install-root and the package in out/.

@@ -12,7 +12,7 @@ shift $(( $# >= 2 ? 2 : $# ))
 
 work=$(mktemp -d /tmp/mcpzero-bench.XXXXXX)
 socket="$work/bench.sock"
-"$bin" serve --data "$work/data" --socket "$socket" >"$work/daemon.log" 2>&1 &
+"$bin" serve --data "$work/data" --socket "$socket" --allow-unsigned-plugins >"$work/daemon.log" 2>&1 &
 daemon=$!
 trap 'kill -TERM "$daemon" 2>/dev/null; wait "$daemon" 2>/dev/null; rm -rf "$work"' EXIT
 

@@ -21,7 +21,7 @@ run_mode() {
   local work
   work=$(mktemp -d /tmp/mcpzero-gov.XXXXXX)
   local socket="$work/s.sock"
-  MCPZERO__ADMISSIONCONTROL=$admission "$bin" serve --data "$work/data" --socket "$socket" >"$work/daemon.log" 2>&1 &
+  MCPZERO__ADMISSIONCONTROL=$admission "$bin" serve --data "$work/data" --socket "$socket" --allow-unsigned-plugins >"$work/daemon.log" 2>&1 &
   local daemon=$!
   for _ in $(seq 1 100); do
     "$bin" status --socket "$socket" >/dev/null 2>&1 && break

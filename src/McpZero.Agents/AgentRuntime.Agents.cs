@@ -158,7 +158,7 @@ public sealed partial class AgentRuntime
 
         foreach (string plugin in snapshot.Plugins)
         {
-            if (!_plugins.ContainsKey(plugin))
+            if (!TryResolvePlugin(plugin, out _))
             {
                 throw new AgentException(
                     ErrorCode.PluginNotFound,

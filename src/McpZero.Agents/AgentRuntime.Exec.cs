@@ -144,7 +144,7 @@ public sealed partial class AgentRuntime
         ResultKey? cacheKey = GetResultCacheKey(plugin.Record, method, config, inputSha256);
         if (cacheKey is { } key && _resultCache!.TryGet(key, out byte[] cachedOutput))
         {
-            return ExecuteFromCache(agent, plugin.Record.Name, method, inputSha256, cachedOutput, lookupStarted);
+            return ExecuteFromCache(agent, PluginId(plugin.Record), method, inputSha256, cachedOutput, lookupStarted);
         }
 
         PluginModule module = GetModule(plugin);
@@ -189,7 +189,7 @@ public sealed partial class AgentRuntime
         PersistVariables(record.AgentId, variables);
 
         TraceStatus traceStatus = status == ErrorCode.Ok ? TraceStatus.Ok : TraceStatus.Failed;
-        TraceRecord trace = RecordExecution(agent, plugin.Record.Name, method, inputSha256, output, traceStatus, status, durationMicros);
+        TraceRecord trace = RecordExecution(agent, PluginId(plugin.Record), method, inputSha256, output, traceStatus, status, durationMicros);
 
         if (failure is not null)
         {
@@ -200,7 +200,7 @@ public sealed partial class AgentRuntime
         return new ExecResponse
         {
             Output = output,
-            Plugin = plugin.Record.Name,
+            Plugin = PluginId(plugin.Record),
             DurationMicros = durationMicros,
             FuelConsumed = result.FuelConsumed,
             TraceSequence = trace.Sequence,
@@ -249,24 +249,28 @@ public sealed partial class AgentRuntime
         }
     }
 
+    // The agent's plugin list holds references (NAME or NAME@VERSION), resolved here at the start of
+    // each call, so a call keeps the module it started with when a newer version is installed.
     private PluginState ResolvePlugin(AgentRecord agent, string method, string? pluginName)
     {
         if (pluginName is not null)
         {
-            GetPlugin(pluginName);
-            if (!agent.Plugins.Contains(pluginName))
+            string? reference = agent.Plugins.FirstOrDefault(held => held == pluginName)
+                ?? agent.Plugins.FirstOrDefault(held => SplitReference(held).Name == pluginName);
+            if (reference is null)
             {
+                GetPlugin(pluginName);
                 throw new AgentException(
                     ErrorCode.PluginNotFound,
                     $"plugin '{pluginName}' is not attached to agent '{agent.AgentId}'; attach it with `mcpzero agent attach {agent.AgentId} {pluginName}`");
             }
 
-            PluginState named = GetPlugin(pluginName);
+            PluginState named = GetPlugin(reference);
             return named.Record.Exports.Contains(method)
                 ? named
                 : throw new AgentException(
                     ErrorCode.MethodNotFound,
-                    $"plugin '{pluginName}' has no export '{method}'; its exports are: {string.Join(", ", named.Record.Exports)}");
+                    $"plugin '{PluginId(named.Record)}' has no export '{method}'; its exports are: {string.Join(", ", named.Record.Exports)}");
         }
 
         if (agent.Plugins.Count == 0)
@@ -276,9 +280,9 @@ public sealed partial class AgentRuntime
                 $"agent '{agent.AgentId}' has no plugins attached; attach one with `mcpzero agent attach {agent.AgentId} PLUGIN`");
         }
 
-        foreach (string name in agent.Plugins)
+        foreach (string reference in agent.Plugins)
         {
-            if (_plugins.TryGetValue(name, out PluginState? candidate) && candidate.Record.Exports.Contains(method))
+            if (TryResolvePlugin(reference, out PluginState candidate) && candidate.Record.Exports.Contains(method))
             {
                 return candidate;
             }

@@ -8,20 +8,51 @@ namespace McpZero.Agents;
 
 public sealed partial class AgentRuntime
 {
+    private const int MaxReadmeChars = 64 * 1024;
+
     /// <summary>
-    /// Validates, compiles and registers a module under a name. A different module under a name that
-    /// active agents have attached is rejected unless <paramref name="replace"/> is set; then calls
-    /// that start afterwards run the new module.
+    /// Verifies, validates, compiles and registers a module under its name and manifest version.
+    /// A different module under a name and version that active agents use is rejected unless
+    /// <paramref name="replace"/> is set; then calls that start afterwards run the new module.
     /// </summary>
-    public PluginInfo InstallPlugin(string? name, byte[] wasm, string? manifestJson, bool replace = false)
+    /// <param name="signature">Content of the bundle's signature.bin; null for an unsigned plugin.</param>
+    /// <param name="readme">The bundle's README.md, covered by the signature.</param>
+    public PluginInfo InstallPlugin(string? name, byte[] wasm, string? manifestJson, bool replace = false, byte[]? signature = null, string? readme = null)
+    {
+        try
+        {
+            return InstallPluginCore(name, wasm, manifestJson, replace, signature, readme);
+        }
+        catch (AgentException ex)
+        {
+            Log.PluginInstallRejected(_logger, name ?? "(unnamed)", ex.Code, ex.Message);
+            throw;
+        }
+    }
+
+    private PluginInfo InstallPluginCore(string? name, byte[] wasm, string? manifestJson, bool replace, byte[]? signature, string? readme)
     {
         PluginManifest manifest = manifestJson is null ? PluginManifest.Empty : PluginManifest.Parse(manifestJson);
         string pluginName = name ?? manifest.Name ?? throw new AgentException(ErrorCode.InvalidArgument, "plugin name is missing; pass --name NAME");
         ValidateName(pluginName, "plugin");
+        if (signature is not null && manifest.Name is { } signedName && signedName != pluginName)
+        {
+            throw new AgentException(
+                ErrorCode.InvalidArgument,
+                $"plugin name '{pluginName}' differs from '{signedName}' in the signed manifest; a signed bundle installs under its manifest's name, so drop --name");
+        }
 
         if (wasm.Length == 0)
         {
             throw new AgentException(ErrorCode.InvalidModule, $"plugin '{pluginName}' has an empty module");
+        }
+
+        // Every PluginInfo carries the README, so a large one would bloat each plugin list response.
+        if (readme is { Length: > MaxReadmeChars })
+        {
+            throw new AgentException(
+                ErrorCode.InvalidArgument,
+                $"README.md of plugin '{pluginName}' has {readme.Length} characters; the maximum is {MaxReadmeChars}, so shorten it");
         }
 
         string sha256 = Convert.ToHexStringLower(SHA256.HashData(wasm));
@@ -32,14 +63,18 @@ public sealed partial class AgentRuntime
                 $"module hash mismatch for plugin '{pluginName}': the manifest says {expected} but the module's SHA-256 is {sha256}");
         }
 
-        if (!replace && _plugins.TryGetValue(pluginName, out PluginState? existing) && existing.Record.Sha256 != sha256)
+        string version = manifest.Version ?? "";
+        string pluginId = PluginId(pluginName, version);
+        string? signerKeyId = VerifyTrust(pluginId, manifestJson, wasm, signature, readme);
+
+        if (!replace && _plugins.TryGetValue(pluginId, out PluginState? existing) && existing.Record.Sha256 != sha256)
         {
-            string[] users = AttachedActiveAgents(pluginName);
+            string[] users = AgentsUsing(existing);
             if (users.Length > 0)
             {
                 throw new AgentException(
                     ErrorCode.Conflict,
-                    $"plugin '{pluginName}' is attached to agent(s) {string.Join(", ", users)} and this is a different module (sha256 {sha256[..12]}, installed {existing.Record.Sha256[..12]}); pass --replace to switch those agents to it, or install it under another name");
+                    $"plugin '{pluginId}' is attached to agent(s) {string.Join(", ", users)} and this is a different module (sha256 {sha256[..12]}, installed {existing.Record.Sha256[..12]}); pass --replace to switch those agents to it, give it a new version, or install it under another name");
             }
         }
 
@@ -53,13 +88,15 @@ public sealed partial class AgentRuntime
             throw new AgentException(ErrorCode.InvalidModule, $"plugin '{pluginName}' is not a valid module: {ex.Message}", ex);
         }
 
-        string? undeclared = manifest.DeclaredExports.FirstOrDefault(export => !module.Exports.Contains(export));
-        if (undeclared is not null)
+        foreach (string declared in manifest.DeclaredExports)
         {
-            _engine.TryUnload(module);
-            throw new AgentException(
-                ErrorCode.InvalidArgument,
-                $"plugin manifest is invalid: \"exports\" lists '{undeclared}', which the module does not export as a function () -> i32; its exports are: {string.Join(", ", module.Exports)}");
+            if (!module.Exports.Contains(declared))
+            {
+                _engine.TryUnload(module);
+                throw new AgentException(
+                    ErrorCode.InvalidModule,
+                    $"plugin '{pluginId}' declares export '{declared}' in its manifest but the module does not export it; the module exports: {string.Join(", ", module.Exports)}");
+            }
         }
 
         WriteModuleFile(sha256, wasm);
@@ -76,19 +113,24 @@ public sealed partial class AgentRuntime
             TimeoutMs = manifest.TimeoutMs,
             MaxVariableBytes = manifest.MaxVariableBytes,
             CacheableExports = [.. manifest.CacheableExports],
+            Version = version,
+            Description = manifest.Description ?? "",
+            SignerKeyId = signerKeyId ?? "",
+            Readme = readme ?? "",
+            Capabilities = [.. manifest.Capabilities],
         };
 
         lock (_catalogLock)
         {
-            _store.UpsertDocument(StoreKeys.Plugin(pluginName), record);
-            if (!_plugins.ContainsKey(pluginName))
+            _store.UpsertDocument(StoreKeys.Plugin(pluginId), record);
+            if (!_plugins.ContainsKey(pluginId))
             {
-                var index = new IdIndex { Ids = [.. _plugins.Keys, pluginName] };
+                var index = new IdIndex { Ids = [.. _plugins.Keys, pluginId] };
                 _store.UpsertDocument(StoreKeys.PluginIndex, index);
             }
 
-            _plugins.TryGetValue(pluginName, out PluginState? previous);
-            _plugins[pluginName] = new PluginState(record) { Module = module };
+            _plugins.TryGetValue(pluginId, out PluginState? previous);
+            _plugins[pluginId] = new PluginState(record) { Module = module };
             RegisterPluginResource(record, manifest.Capabilities);
 
             // Calls that start from now on load the new state's module, so the old one only has to
@@ -99,61 +141,103 @@ public sealed partial class AgentRuntime
             }
         }
 
-        Log.PluginInstalled(_logger, pluginName, sha256, wasm.Length, module.Exports.Count);
+        Log.PluginInstalled(_logger, pluginId, sha256, wasm.Length, module.Exports.Count);
         return ToInfo(record);
     }
 
+    /// <summary>Lists every installed version of every plugin, by name and then oldest version first.</summary>
     public PluginInfo[] ListPlugins() =>
-        [.. _plugins.Values.Select(state => ToInfo(state.Record)).OrderBy(info => info.Name, StringComparer.Ordinal)];
+        [.. _plugins.Values
+            .Select(state => state.Record)
+            .OrderBy(record => record.Name, StringComparer.Ordinal)
+            .ThenBy(record => record.Version, VersionComparer)
+            .Select(ToInfo)];
 
-    public PluginInfo ShowPlugin(string name) => ToInfo(GetPlugin(name).Record);
+    /// <summary>Shows <c>name@version</c>, or the newest installed version of <c>name</c>.</summary>
+    public PluginInfo ShowPlugin(string reference) => ToInfo(GetPlugin(reference).Record);
 
-    /// <summary>Removes a plugin that no active agent has attached.</summary>
-    public void RemovePlugin(string name)
+    /// <summary>
+    /// Removes <c>name@version</c>, or every version of <c>name</c>. Removing a version is rejected while
+    /// an active agent pins it, or while agents follow <c>name</c> and it is the only version left.
+    /// Removing a bare name is rejected while any active agent uses any of its versions.
+    /// </summary>
+    public void RemovePlugin(string reference)
     {
         lock (_catalogLock)
         {
-            PluginState plugin = GetPlugin(name);
-            string[] users = AttachedActiveAgents(name);
-            if (users.Length > 0)
+            List<PluginState> removed;
+            (string name, string? version) = SplitReference(reference);
+            if (version is not null)
             {
-                throw new AgentException(
-                    ErrorCode.Conflict,
-                    $"plugin '{name}' is attached to agent(s) {string.Join(", ", users)}; terminate them first");
+                PluginState plugin = GetPlugin(reference);
+                string[] pinning = AgentsReferencingExactly(reference);
+                if (pinning.Length > 0)
+                {
+                    throw new AgentException(
+                        ErrorCode.Conflict,
+                        $"plugin '{reference}' is pinned by agent(s) {string.Join(", ", pinning)}; terminate them first");
+                }
+
+                string[] followers = AgentsReferencingExactly(name);
+                if (followers.Length > 0 && VersionsOf(name).Count == 1)
+                {
+                    throw new AgentException(
+                        ErrorCode.Conflict,
+                        $"plugin '{reference}' is the only installed version of '{name}', which agent(s) {string.Join(", ", followers)} use; install another version or terminate them first");
+                }
+
+                removed = [plugin];
+            }
+            else
+            {
+                removed = VersionsOf(name);
+                if (removed.Count == 0)
+                {
+                    GetPlugin(name);
+                }
+
+                string[] users = AgentsReferencingName(name);
+                if (users.Length > 0)
+                {
+                    throw new AgentException(
+                        ErrorCode.Conflict,
+                        $"plugin '{name}' is attached to agent(s) {string.Join(", ", users)}; terminate them first");
+                }
             }
 
-            _plugins.TryRemove(name, out _);
-            _store.UpsertDocument(StoreKeys.PluginIndex, new IdIndex { Ids = [.. _plugins.Keys] });
-            _store.Delete(StoreKeys.Plugin(name));
-            UnregisterPluginResource(name);
-
-            // Each plugin name loads its own module object, so this one goes even when another name
-            // shares the module file.
-            if (plugin.Module is { } module)
+            foreach (PluginState plugin in removed)
             {
-                _engine.TryUnload(module);
+                RemoveVersion(plugin);
             }
 
-            string sha256 = plugin.Record.Sha256;
-            if (!_plugins.Values.Any(other => other.Record.Sha256 == sha256))
-            {
-                File.Delete(ModulePath(sha256));
-            }
+            ResyncAgentResources(name);
         }
 
-        Log.PluginRemoved(_logger, name);
+        Log.PluginRemoved(_logger, reference);
     }
 
-    private string[] AttachedActiveAgents(string pluginName) =>
-        [.. _agents.Values
-            .Where(agent => agent.Record.Status == AgentStatus.Active && agent.Record.Plugins.Contains(pluginName))
-            .Select(agent => agent.Record.AgentId)
-            .Order(StringComparer.Ordinal)];
+    // Runs under _catalogLock.
+    private void RemoveVersion(PluginState plugin)
+    {
+        string pluginId = PluginId(plugin.Record);
+        _plugins.TryRemove(pluginId, out _);
+        _store.UpsertDocument(StoreKeys.PluginIndex, new IdIndex { Ids = [.. _plugins.Keys] });
+        _store.Delete(StoreKeys.Plugin(pluginId));
+        UnregisterPluginResource(pluginId);
 
-    private PluginState GetPlugin(string name) =>
-        _plugins.TryGetValue(name, out PluginState? plugin)
-            ? plugin
-            : throw new AgentException(ErrorCode.PluginNotFound, $"plugin '{name}' not found; list plugins with `mcpzero plugin list`");
+        // Each plugin version loads its own module object, so this one goes even when another
+        // version shares the module file.
+        if (plugin.Module is { } module)
+        {
+            _engine.TryUnload(module);
+        }
+
+        string sha256 = plugin.Record.Sha256;
+        if (!_plugins.Values.Any(other => other.Record.Sha256 == sha256))
+        {
+            File.Delete(ModulePath(sha256));
+        }
+    }
 
     /// <summary>
     /// Returns the plugin's compiled module, loading it from the module file on first use and again
@@ -214,7 +298,13 @@ public sealed partial class AgentRuntime
         Exports = record.Exports,
         Config = record.Config,
         InstalledUnixMicros = record.InstalledUnixMicros,
-        AttachedAgents = _agents.Values.Count(agent => agent.Record.Status == AgentStatus.Active && agent.Record.Plugins.Contains(record.Name)),
+        AttachedAgents = _plugins.TryGetValue(PluginId(record), out PluginState? state) ? AgentsUsing(state).Length : 0,
+        Version = record.Version,
+        Description = record.Description,
+        SignerKeyId = record.SignerKeyId,
+        Readme = record.Readme,
+        Capabilities = record.Capabilities,
+        InstalledVersions = [.. VersionsOf(record.Name).Select(version => version.Record.Version)],
     };
 
     private static void ValidateName(string name, string kind)

@@ -44,7 +44,7 @@ public sealed partial class AgentRuntime
     {
         var record = new ResourceRecord
         {
-            ResourceId = PluginResourcePrefix + plugin.Name,
+            ResourceId = PluginResourcePrefix + PluginId(plugin),
             ResourceType = "plugin",
             Owner = "system",
             Capabilities = [.. manifestCapabilities.Concat(plugin.Exports).Distinct(StringComparer.Ordinal)],
@@ -56,7 +56,7 @@ public sealed partial class AgentRuntime
 
         foreach (AgentState agent in _agents.Values)
         {
-            if (agent.Record.Plugins.Contains(plugin.Name))
+            if (agent.Record.Plugins.Any(held => SplitReference(held).Name == plugin.Name))
             {
                 SyncAgentResource(agent.Record);
             }
@@ -81,7 +81,8 @@ public sealed partial class AgentRuntime
         var capabilities = new List<string>();
         foreach (string plugin in agent.Plugins)
         {
-            if (_resources.TryGetValue(PluginResourcePrefix + plugin, out ResourceRecord? pluginResource))
+            if (TryResolvePlugin(plugin, out PluginState resolved)
+                && _resources.TryGetValue(PluginResourcePrefix + PluginId(resolved.Record), out ResourceRecord? pluginResource))
             {
                 capabilities.AddRange(pluginResource.Capabilities.Where(capability => !capabilities.Contains(capability)));
             }
@@ -117,9 +118,9 @@ public sealed partial class AgentRuntime
     {
         foreach (PluginState plugin in _plugins.Values)
         {
-            if (!_resources.ContainsKey(PluginResourcePrefix + plugin.Record.Name))
+            if (!_resources.ContainsKey(PluginResourcePrefix + PluginId(plugin.Record)))
             {
-                RegisterPluginResource(plugin.Record, []);
+                RegisterPluginResource(plugin.Record, plugin.Record.Capabilities);
             }
         }
 

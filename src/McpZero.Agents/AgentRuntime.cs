@@ -216,7 +216,7 @@ public sealed partial class AgentRuntime : IAsyncDisposable
                 continue;
             }
 
-            _plugins[name] = new PluginState(record);
+            _plugins[name] = new PluginState(WithVersionDefaults(record));
         }
 
         IdIndex agents = _store.ReadDocument<IdIndex>(StoreKeys.AgentIndex) ?? new IdIndex();

@@ -85,4 +85,16 @@ public sealed class AgentRuntimeOptions
 
     /// <summary>Segment size and retention limits of the trace log.</summary>
     public TraceLogOptions Traces { get; init; } = new();
+
+    /// <summary>
+    /// Folder of trusted signing keys (<c>*.pub</c>, ECDSA P-256 public keys in PEM), read at each
+    /// install; null means <c>trusted-keys</c> under <see cref="DataDirectory"/>.
+    /// </summary>
+    public string? TrustedKeysDirectory { get; init; }
+
+    /// <summary>
+    /// True accepts plugins without signature.bin, for development. A signature that is present is
+    /// verified either way.
+    /// </summary>
+    public bool AllowUnsignedPlugins { get; init; }
 }

@@ -8,7 +8,7 @@ namespace McpZero.Agents;
 /// config, <c>memory.max_pages</c>, <c>memory.max_var_bytes</c>, <c>timeout_ms</c> and
 /// <c>capabilities</c>, and <c>exports</c> with the exports whose results may be cached.
 /// </summary>
-internal sealed class PluginManifest
+internal sealed partial class PluginManifest
 {
     public static PluginManifest Empty { get; } = new();
 
@@ -160,7 +160,7 @@ internal sealed class PluginManifest
 
             (List<string> declaredExports, List<string> cacheableExports) = ParseExports(root);
 
-            return new PluginManifest
+            var manifest = new PluginManifest
             {
                 DeclaredExports = declaredExports,
                 CacheableExports = cacheableExports,
@@ -172,6 +172,8 @@ internal sealed class PluginManifest
                 TimeoutMs = OptionalInt(root, "timeout_ms"),
                 MaxVariableBytes = maxVariableBytes,
             };
+            manifest.ReadBundleFields(root);
+            return manifest;
         }
         catch (JsonException ex)
         {

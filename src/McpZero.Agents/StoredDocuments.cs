@@ -65,9 +65,23 @@ internal sealed partial class PluginRecord
     /// <summary>Manifest <c>memory.max_var_bytes</c>; 0 when the manifest set none.</summary>
     [MemoryPackOrder(8)] public long MaxVariableBytes { get; set; }
 
+    /// <summary>Manifest <c>version</c>; empty for an unversioned plugin, which sorts below every version.</summary>
+    [MemoryPackOrder(9)] public string Version { get; set; } = "";
+
+    [MemoryPackOrder(10)] public string Description { get; set; } = "";
+
+    /// <summary>Key id of the trusted key that signed the bundle; empty for an unsigned plugin.</summary>
+    [MemoryPackOrder(11)] public string SignerKeyId { get; set; } = "";
+
+    /// <summary>The bundle's README.md; empty when it had none.</summary>
+    [MemoryPackOrder(12)] public string Readme { get; set; } = "";
+
+    /// <summary>Manifest <c>capabilities</c> as declared.</summary>
+    [MemoryPackOrder(13)] public string[] Capabilities { get; set; } = [];
+
     /// <summary>Exports the manifest marks <c>"cacheable": true</c>; their successful results go to the result cache.</summary>
     /// <remarks>A record written before this member existed reads it as null, which the setter turns into an empty array.</remarks>
-    [MemoryPackOrder(9)] public string[] CacheableExports { get; set => field = value ?? []; } = [];
+    [MemoryPackOrder(14)] public string[] CacheableExports { get; set => field = value ?? []; } = [];
 }
 
 [MemoryPackable(GenerateType.VersionTolerant)]

@@ -26,12 +26,28 @@ internal static class HelpText
 
     private const string PluginSection = """
         Plugins:
-          plugin install FILE.wasm|manifest.json [--name NAME] [--replace]
-                                          --replace installs a different module under a name
-                                          that active agents have attached, switching them to it
-          plugin list
-          plugin show NAME
-          plugin remove NAME              rejected while an active agent has it attached
+          plugin install BUNDLE|BUNDLE.tar|FILE.wasm|manifest.json [--name NAME] [--replace]
+                                          a bundle folder holds manifest.json, plugin.wasm,
+                                          signature.bin and an optional README.md; the daemon
+                                          rejects unsigned plugins unless it runs with
+                                          --allow-unsigned-plugins. --replace installs a different
+                                          module under a name and version that active agents use
+          plugin list                     every installed version, with its signer
+          plugin show NAME[@VERSION]      NAME alone shows the newest installed version
+          plugin remove NAME[@VERSION]    NAME@VERSION is rejected while an agent pins it, or
+                                          while agents use NAME and it is the last version;
+                                          NAME removes every version and is rejected while any
+                                          active agent uses one
+          plugin keygen --out DIR [--name NAME] [--json]
+                                          writes an ECDSA P-256 key pair: DIR/NAME.key (mode 0600)
+                                          and DIR/NAME.pub (default NAME mcpzero-signing)
+          plugin sign BUNDLE --key FILE.key
+                                          writes BUNDLE/signature.bin; the manifest needs "name"
+                                          and "version"
+          plugin verify BUNDLE|BUNDLE.tar [--trusted-keys DIR]
+                                          checks the signature against the *.pub keys in DIR
+                                          (default ./var/trusted-keys); exit status 1 if it fails
+          Agents take NAME (follows the newest installed version) or NAME@VERSION (pinned).
 
         """;
 
@@ -166,7 +182,8 @@ internal static class HelpText
 
     public const string Serve = """
         Usage: mcpzero serve [--socket PATH] [--data DIR] [--config FILE] [--max-frame-bytes N]
-                             [--instances-per-plugin N]
+                             [--instances-per-plugin N] [--trusted-keys DIR]
+                             [--allow-unsigned-plugins]
 
         Runs the daemon in the foreground until SIGTERM or SIGINT.
 
@@ -176,6 +193,8 @@ internal static class HelpText
                                    (default /etc/mcpzero/mcpzero.json when it exists)
           --max-frame-bytes N      sets MaxFrameBytes
           --instances-per-plugin N sets InstancesPerPlugin
+          --trusted-keys DIR       sets TrustedKeysDirectory
+          --allow-unsigned-plugins sets AllowUnsignedPlugins to true, for development
 
         Configuration keys, with defaults:
           SocketPath                 Unix socket to listen on: ./var/mcpzero.sock, or
@@ -228,6 +247,10 @@ internal static class HelpText
                                      warm instances are unloaded: 300 (0 never unloads, up to 604800)
           ResultCacheBytes           bytes of cached results of exports a manifest marks cacheable:
                                      16777216 (16 MiB), 0 turns the cache off, at most 134217728
+          TrustedKeysDirectory       folder of trusted plugin signing keys (*.pub), read at each
+                                     install: trusted-keys under DataDirectory
+          AllowUnsignedPlugins       true installs plugins without signature.bin; signatures that
+                                     are present are still checked: false
 
         Every key can also be set as an environment variable MCPZERO__KEY, for example
         MCPZERO__MAXFRAMEBYTES=8388608. Flags win over environment variables, which win over the file.

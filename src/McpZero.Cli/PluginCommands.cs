@@ -1,4 +1,6 @@
 using System.Text.Json;
+using McpZero.Agents;
+using McpZero.Agents.Trust;
 using McpZero.Client;
 using McpZero.Protocol;
 using McpZero.Protocol.Messages;
@@ -11,7 +13,7 @@ internal static class PluginCommands
     {
         if (args.Length == 0)
         {
-            throw new UsageException("missing plugin command: install, list, show or remove");
+            throw new UsageException("missing plugin command: install, list, show, remove, keygen, sign or verify");
         }
 
         CommandSpec spec = args[0] switch
@@ -20,12 +22,24 @@ internal static class PluginCommands
             "list" => CommandSpec.Client("plugin list", 0),
             "show" => CommandSpec.Client("plugin show", 1),
             "remove" => CommandSpec.Client("plugin remove", 1),
-            _ => throw new UsageException($"unknown plugin command '{args[0]}'; use install, list, show or remove"),
+            "keygen" => new CommandSpec("plugin keygen", 0, ["out", "name"], ["json"]),
+            "sign" => new CommandSpec("plugin sign", 1, ["key"], []),
+            "verify" => new CommandSpec("plugin verify", 1, ["trusted-keys"], []),
+            _ => throw new UsageException($"unknown plugin command '{args[0]}'; use install, list, show, remove, keygen, sign or verify"),
         };
         CommandLine line = CommandLine.Parse(args[1..], spec);
-        bool json = line.Flag("json");
+        bool json = spec.Flags.Contains("json") && line.Flag("json");
         switch (args[0])
         {
+            case "keygen":
+                return PluginTrustCommands.Keygen(line, json);
+
+            case "sign":
+                return PluginTrustCommands.Sign(line);
+
+            case "verify":
+                return PluginTrustCommands.Verify(line);
+
             case "install":
                 return await InstallAsync(line, json).ConfigureAwait(false);
 
@@ -39,10 +53,17 @@ internal static class PluginCommands
                     return Cli.ExitOk;
                 }
 
-                var table = new TextTable("NAME", "SHA256", "SIZE", "AGENTS", "EXPORTS");
+                var table = new TextTable("NAME", "VERSION", "SHA256", "SIZE", "SIGNER", "AGENTS", "EXPORTS");
                 foreach (PluginInfo plugin in list.Plugins)
                 {
-                    table.Add(plugin.Name, plugin.Sha256[..12], TimeFormat.Bytes(plugin.SizeBytes), plugin.AttachedAgents.ToString(), string.Join(",", plugin.Exports));
+                    table.Add(
+                        plugin.Name,
+                        plugin.Version.Length == 0 ? "-" : plugin.Version,
+                        plugin.Sha256[..12],
+                        TimeFormat.Bytes(plugin.SizeBytes),
+                        Signer(plugin),
+                        plugin.AttachedAgents.ToString(),
+                        string.Join(",", plugin.Exports));
                 }
 
                 table.Write(Output.Out);
@@ -51,7 +72,7 @@ internal static class PluginCommands
 
             case "show":
             {
-                string name = line.Argument(0, "plugin name");
+                string name = line.Argument(0, "plugin name or NAME@VERSION");
                 await using McpZeroClient client = await ClientCommand.ConnectAsync(line).ConfigureAwait(false);
                 PluginInfo plugin = await ClientCommand.RequestAsync<PluginInfo>(client, new PluginShowRequest { Name = name }).ConfigureAwait(false);
                 WritePlugin(plugin, json);
@@ -60,7 +81,7 @@ internal static class PluginCommands
 
             case "remove":
             {
-                string name = line.Argument(0, "plugin name");
+                string name = line.Argument(0, "plugin name or NAME@VERSION");
                 await using McpZeroClient client = await ClientCommand.ConnectAsync(line).ConfigureAwait(false);
                 OkResponse ok = await ClientCommand.RequestAsync<OkResponse>(client, new PluginRemoveRequest { Name = name }).ConfigureAwait(false);
                 if (json)
@@ -76,19 +97,27 @@ internal static class PluginCommands
             }
 
             default:
-                throw new UsageException($"unknown plugin command '{args[0]}'; use install, list, show or remove");
+                throw new UsageException($"unknown plugin command '{args[0]}'; use install, list, show, remove, keygen, sign or verify");
         }
     }
 
     /// <summary>
-    /// Installs FILE.wasm, or a manifest.json whose first <c>wasm[].path</c> names the module,
-    /// relative to the manifest's folder.
+    /// Installs a bundle folder or .tar, FILE.wasm, or a manifest.json whose first <c>wasm[].path</c>
+    /// names the module, relative to the manifest's folder. The daemon verifies the signature.
     /// </summary>
     private static async Task<int> InstallAsync(CommandLine line, bool json)
     {
-        string file = line.Argument(0, "module file (FILE.wasm or manifest.json)");
+        string file = line.Argument(0, "bundle folder, bundle .tar, FILE.wasm or manifest.json");
         var request = new PluginInstallRequest { Name = line.Option("name"), Replace = line.Flag("replace") };
-        if (file.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+        if (PluginBundle.IsBundlePath(file))
+        {
+            PluginBundle bundle = ReadBundle(file);
+            request.ManifestJson = PluginTrustCommands.DecodeUtf8(bundle.Manifest, file, PluginBundle.ManifestFile);
+            request.Wasm = bundle.Module;
+            request.Signature = bundle.Signature;
+            request.Readme = bundle.Readme is null ? null : PluginTrustCommands.DecodeUtf8(bundle.Readme, file, PluginBundle.ReadmeFile);
+        }
+        else if (file.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
         {
             request.ManifestJson = await InputFile.ReadAllTextAsync(file, "manifest").ConfigureAwait(false);
             string modulePath = ModulePathFromManifest(file, request.ManifestJson);
@@ -115,6 +144,30 @@ internal static class PluginCommands
         WritePlugin(plugin, json);
         return Cli.ExitOk;
     }
+
+    private static PluginBundle ReadBundle(string path)
+    {
+        if (!Directory.Exists(path) && !File.Exists(path))
+        {
+            throw new UsageException($"bundle '{path}' not found");
+        }
+
+        try
+        {
+            return PluginBundle.Read(path);
+        }
+        catch (AgentException ex)
+        {
+            throw new UsageException(ex.Message);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"cannot read bundle '{path}': {ex.Message}");
+        }
+    }
+
+    private static string Signer(PluginInfo plugin) =>
+        plugin.SignerKeyId.Length == 0 ? "unsigned" : BundleSignature.ShortenKeyId(plugin.SignerKeyId);
 
     private static string ModulePathFromManifest(string manifestFile, string manifestJson)
     {
@@ -155,6 +208,11 @@ internal static class PluginCommands
 
         var table = new TextTable("FIELD", "VALUE");
         table.Add("name", plugin.Name);
+        table.Add("version", plugin.Version.Length == 0 ? "-" : plugin.Version);
+        table.Add("versions", string.Join(", ", plugin.InstalledVersions.Select(version => version.Length == 0 ? "-" : version)));
+        table.Add("description", plugin.Description);
+        table.Add("signer", plugin.SignerKeyId.Length == 0 ? "unsigned" : plugin.SignerKeyId);
+        table.Add("capabilities", string.Join(", ", plugin.Capabilities));
         table.Add("sha256", plugin.Sha256);
         table.Add("size", TimeFormat.Bytes(plugin.SizeBytes));
         table.Add("exports", string.Join(", ", plugin.Exports));
@@ -162,5 +220,10 @@ internal static class PluginCommands
         table.Add("installed", TimeFormat.FromUnixMicros(plugin.InstalledUnixMicros));
         table.Add("agents", plugin.AttachedAgents.ToString());
         table.Write(Output.Out);
+        if (plugin.Readme.Length > 0)
+        {
+            Output.Out.WriteLine();
+            Output.Out.WriteLine(plugin.Readme.TrimEnd());
+        }
     }
 }

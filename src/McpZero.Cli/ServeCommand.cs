@@ -6,13 +6,15 @@ internal static class ServeCommand
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        CommandLine line = CommandLine.Parse(args, new CommandSpec("serve", 0, ["socket", "data", "config", "max-frame-bytes", "instances-per-plugin"], []));
+        CommandLine line = CommandLine.Parse(args, new CommandSpec("serve", 0, ["socket", "data", "config", "max-frame-bytes", "instances-per-plugin", "trusted-keys"], ["allow-unsigned-plugins"]));
 
         var overrides = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         AddOverride(overrides, "SocketPath", line.Option("socket"));
         AddOverride(overrides, "DataDirectory", line.Option("data"));
         AddOverride(overrides, "MaxFrameBytes", line.Option("max-frame-bytes"));
         AddOverride(overrides, "InstancesPerPlugin", line.Option("instances-per-plugin"));
+        AddOverride(overrides, "TrustedKeysDirectory", line.Option("trusted-keys"));
+        AddOverride(overrides, "AllowUnsignedPlugins", line.Flag("allow-unsigned-plugins") ? "true" : null);
         string? configFile = line.Option("config");
 
         GcHeapLimit heapLimit;

@@ -39,6 +39,8 @@ internal static class StatusCommand
         table.Add("result cache", status.ResultCacheCapacityBytes > 0
             ? $"{status.ResultCacheHits} hits, {status.ResultCacheMisses} misses, {status.ResultCacheEntries} entries ({TimeFormat.Bytes(status.ResultCacheBytes)} of {TimeFormat.Bytes(status.ResultCacheCapacityBytes)})"
             : "off");
+        string trust = status.AllowUnsignedPlugins ? "unsigned allowed (development)" : "signatures required";
+        table.Add("plugin trust", $"{trust}; keys in {status.TrustedKeysDirectory}");
         table.Write(Output.Out);
         return Cli.ExitOk;
     }

@@ -30,6 +30,12 @@ public enum ErrorCode : ushort
     AlreadyExists = 23,
     Conflict = 24,
 
+    // Plugin trust: a bundle's signature.bin is missing, malformed or does not match the bundle.
+    SignatureInvalid = 25,
+
+    // Plugin trust: a well-formed signature by a key that is not in the trusted-keys folder.
+    UntrustedSigner = 26,
+
     // Plugin execution failures.
     PluginTrap = 30,
     PluginTimeout = 31,

@@ -58,9 +58,19 @@ internal sealed class AgentRuntimeService(ServerOptions options, ServerState sta
                 StateCommitInterval = options.StateCommitInterval,
                 PluginIdleUnloadAfter = options.PluginIdleUnloadAfter,
                 ResultCacheBytes = options.ResultCacheBytes,
+                TrustedKeysDirectory = options.TrustedKeysDirectory,
+                AllowUnsignedPlugins = options.AllowUnsignedPlugins,
             },
             loggerFactory);
         Log.RuntimeOpened(_logger, options.DataDirectory);
+        if (options.AllowUnsignedPlugins)
+        {
+            Log.UnsignedPluginsAllowed(_logger, _runtime.TrustedKeysDirectory);
+        }
+        else
+        {
+            Log.PluginSignaturesRequired(_logger, _runtime.TrustedKeysDirectory);
+        }
     }
 
     public Task StartAsync(CancellationToken cancellationToken)

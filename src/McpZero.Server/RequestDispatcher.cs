@@ -58,7 +58,7 @@ internal sealed partial class RequestDispatcher(AgentRuntimeService runtimeServi
         return request switch
         {
             StatusRequest => CreateStatus(runtime),
-            PluginInstallRequest install => runtime.InstallPlugin(install.Name, install.Wasm, install.ManifestJson, install.Replace),
+            PluginInstallRequest install => runtime.InstallPlugin(install.Name, install.Wasm, install.ManifestJson, install.Replace, install.Signature, install.Readme),
             PluginListRequest => new PluginListResponse { Plugins = runtime.ListPlugins() },
             PluginShowRequest show => runtime.ShowPlugin(show.Name),
             PluginRemoveRequest remove => Ok(() => runtime.RemovePlugin(remove.Name), $"removed plugin '{remove.Name}'"),
@@ -141,6 +141,8 @@ internal sealed partial class RequestDispatcher(AgentRuntimeService runtimeServi
             ResultCacheBytes = runtime.ResultCacheBytes,
             ResultCacheEntries = runtime.ResultCacheEntries,
             ResultCacheCapacityBytes = runtime.ResultCacheCapacityBytes,
+            AllowUnsignedPlugins = options.AllowUnsignedPlugins,
+            TrustedKeysDirectory = runtime.TrustedKeysDirectory,
         };
     }
 }

@@ -122,6 +122,7 @@ public sealed record ServerOptions
 
     public const string DefaultAdminGroup = "mcpzero-admin";
     public const string DefaultSocketGroup = "mcpzero";
+
     // Plugin unloading and the result cache.
 
     /// <summary>
@@ -142,6 +143,13 @@ public sealed record ServerOptions
 
     // The cache lives in the GC heap, whose hard limit is 256 MiB by default, so it may take at most half of that.
     internal const long MaxResultCacheBytes = 128L << 20;
+    // Plugin trust.
+
+    /// <summary>Configuration key <c>TrustedKeysDirectory</c>: folder of trusted signing keys; default <c>trusted-keys</c> under the data directory.</summary>
+    public string? TrustedKeysDirectory { get; init; }
+
+    /// <summary>Configuration key <c>AllowUnsignedPlugins</c>: true installs plugins without a signature, for development.</summary>
+    public bool AllowUnsignedPlugins { get; init; }
 
     /// <summary>
     /// Builds options from configuration. Defaults depend on whether systemd started the process:
@@ -193,9 +201,13 @@ public sealed record ServerOptions
             // Access control.
             AdminGroup = ReadGroupName(configuration, "AdminGroup", DefaultAdminGroup),
             SocketGroup = ReadGroupName(configuration, "SocketGroup", DefaultSocketGroup),
+
             // Plugin unloading and the result cache.
             PluginIdleUnloadAfter = TimeSpan.FromSeconds(ReadInt(configuration, "PluginIdleUnloadSeconds", DefaultPluginIdleUnloadSeconds, 0, 7 * 86400)),
             ResultCacheBytes = ReadLong(configuration, "ResultCacheBytes", DefaultResultCacheBytes, 0, MaxResultCacheBytes),
+            // Plugin trust.
+            TrustedKeysDirectory = ReadPath(configuration, "TrustedKeysDirectory"),
+            AllowUnsignedPlugins = ReadBool(configuration, "AllowUnsignedPlugins", false),
         };
 
         // An exec request carries the input plus the agent id, method and plugin name. The default
@@ -230,6 +242,8 @@ public sealed record ServerOptions
         "AdminGroup", "SocketGroup",
         // Plugin unloading and the result cache.
         "PluginIdleUnloadSeconds", "ResultCacheBytes",
+        // Plugin trust.
+        "TrustedKeysDirectory", "AllowUnsignedPlugins",
     };
 
     /// <summary>Returns top-level configuration keys that no setting reads, so typos can be reported.</summary>

@@ -18,6 +18,19 @@ _mcpzero_query_names()
     timeout 2 "${_mcpzero_command:-mcpzero}" "${args[@]}" 2>/dev/null | awk 'NR > 1 { print $1 }'
 }
 
+# Prints every installed plugin name and NAME@VERSION, from the NAME and VERSION columns of `plugin list`.
+_mcpzero_plugin_references()
+{
+    local socket=$1
+    local -a args=(plugin list)
+    if [[ -n $socket ]]; then
+        args+=(--socket "$socket")
+    fi
+
+    timeout 2 "${_mcpzero_command:-mcpzero}" "${args[@]}" 2>/dev/null |
+        awk 'NR > 1 { names[$1] = 1; if ($2 != "-") print $1 "@" $2 } END { for (name in names) print name }'
+}
+
 _mcpzero()
 {
     local current=${COMP_WORDS[COMP_CWORD]}
@@ -43,7 +56,8 @@ _mcpzero()
             --owner | --memory-mb | --timeout-ms | --fuel | --config | --plugin | --name | --agent | \
                 --since | --limit | --from | --agents | --iterations | --payload-bytes | --method | \
                 --data | --max-frame-bytes | --instances-per-plugin | --size | --max | --wait-ms | \
-                --exec | --input | --where | --fields | --file | --capability | --type)
+                --exec | --input | --where | --fields | --file | --capability | --type | \
+                --key | --out | --trusted-keys)
                 ((i++))
                 ;;
             -*)
@@ -77,15 +91,19 @@ _mcpzero()
             return
             ;;
         --plugin)
-            COMPREPLY=($(compgen -W "$(_mcpzero_query_names "$socket" plugin list)" -- "$current"))
+            COMPREPLY=($(compgen -W "$(_mcpzero_plugin_references "$socket")" -- "$current"))
             return
             ;;
         --agent)
             COMPREPLY=($(compgen -W "$(_mcpzero_query_names "$socket" agent list)" -- "$current"))
             return
             ;;
-        --file)
+        --file | --key)
             COMPREPLY=($(compgen -f -- "$current"))
+            return
+            ;;
+        --out | --trusted-keys)
+            COMPREPLY=($(compgen -d -- "$current"))
             return
             ;;
         --owner | --memory-mb | --timeout-ms | --fuel | --name | --since | --limit | --from | \
@@ -109,7 +127,7 @@ _mcpzero()
 
     case $command in
         serve)
-            COMPREPLY=($(compgen -W "--socket --data --config --max-frame-bytes --instances-per-plugin --help" -- "$current"))
+            COMPREPLY=($(compgen -W "--socket --data --config --max-frame-bytes --instances-per-plugin --trusted-keys --allow-unsigned-plugins --help" -- "$current"))
             ;;
         status)
             COMPREPLY=($(compgen -W "$client_options" -- "$current"))
@@ -179,13 +197,16 @@ _mcpzero_db()
 _mcpzero_plugin()
 {
     if [[ -z $subcommand ]]; then
-        COMPREPLY=($(compgen -W "install list show remove" -- "$current"))
+        COMPREPLY=($(compgen -W "install list show remove keygen sign verify" -- "$current"))
         return
     fi
 
     if [[ $current == -* ]]; then
         case $subcommand in
             install) COMPREPLY=($(compgen -W "--name --replace $client_options" -- "$current")) ;;
+            keygen) COMPREPLY=($(compgen -W "--out --name --json --help" -- "$current")) ;;
+            sign) COMPREPLY=($(compgen -W "--key --help" -- "$current")) ;;
+            verify) COMPREPLY=($(compgen -W "--trusted-keys --help" -- "$current")) ;;
             *) COMPREPLY=($(compgen -W "$client_options" -- "$current")) ;;
         esac
         return
@@ -197,10 +218,17 @@ _mcpzero_plugin()
 
     case $subcommand in
         install)
-            COMPREPLY=($(compgen -f -X '!*.wasm' -- "$current") $(compgen -f -X '!*.json' -- "$current") $(compgen -d -- "$current"))
+            COMPREPLY=($(compgen -f -X '!*.wasm' -- "$current") $(compgen -f -X '!*.json' -- "$current") \
+                $(compgen -f -X '!*.tar' -- "$current") $(compgen -d -- "$current"))
+            ;;
+        sign)
+            COMPREPLY=($(compgen -d -- "$current"))
+            ;;
+        verify)
+            COMPREPLY=($(compgen -f -X '!*.tar' -- "$current") $(compgen -d -- "$current"))
             ;;
         show | remove)
-            COMPREPLY=($(compgen -W "$(_mcpzero_query_names "$socket" plugin list)" -- "$current"))
+            COMPREPLY=($(compgen -W "$(_mcpzero_plugin_references "$socket")" -- "$current"))
             ;;
     esac
 }
@@ -232,7 +260,7 @@ _mcpzero_agent()
             if [[ $count -eq 0 ]]; then
                 COMPREPLY=($(compgen -W "$(_mcpzero_query_names "$socket" agent list)" -- "$current"))
             elif [[ $count -eq 1 ]]; then
-                COMPREPLY=($(compgen -W "$(_mcpzero_query_names "$socket" plugin list)" -- "$current"))
+                COMPREPLY=($(compgen -W "$(_mcpzero_plugin_references "$socket")" -- "$current"))
             fi
             ;;
         exec)

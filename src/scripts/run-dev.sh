@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
-# Runs the daemon in the foreground on a development data directory, installs the sample plugins
-# and spawns one example agent once the socket answers. Ctrl-C or SIGTERM stops the daemon cleanly.
+# Runs the daemon in the foreground on a development data directory, installs the signed sample
+# plugin bundles and spawns one example agent once the socket answers. Signature checks stay on:
+# the daemon trusts the keys in TRUSTED_KEYS. Ctrl-C or SIGTERM stops the daemon cleanly.
+#   run-dev.sh BIN BUNDLES DATA TRUSTED_KEYS
 set -euo pipefail
 
 bin=$1
-plugins=$2
+bundles=$2
 data=$3
+trusted_keys=$4
 socket="$data/mcpzero.sock"
 
 mkdir -p "$data"
-"$bin" serve --data "$data" --socket "$socket" &
+"$bin" serve --data "$data" --socket "$socket" --trusted-keys "$trusted_keys" &
 daemon=$!
 trap 'kill -TERM "$daemon" 2>/dev/null || true' INT TERM
 
@@ -26,9 +29,9 @@ done
 
 # Installing the same module again changes nothing. A different module that the user installed
 # under a sample's name is kept: the daemon rejects the sample while agents use that name.
-for module in "$plugins"/*.wasm; do
-  name=$(basename "$module" .wasm)
-  if "$bin" plugin install "$module" --socket "$socket" >/dev/null 2>"$data/run-dev.err"; then
+for bundle in "$bundles"/*/; do
+  name=$(basename "$bundle")
+  if "$bin" plugin install "$bundle" --socket "$socket" >/dev/null 2>"$data/run-dev.err"; then
     echo "run-dev: installed plugin $name"
   else
     echo "run-dev: kept the installed plugin $name: $(cat "$data/run-dev.err")"

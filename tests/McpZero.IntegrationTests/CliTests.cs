@@ -146,9 +146,10 @@ public sealed partial class CliTests
         Assert.Equal(2, directoryInput.ExitCode);
         Assert.Contains($"'{daemon.Directory}' is a directory", directoryInput.Stderr);
 
+        // A folder is read as a bundle, so one without the bundle files gets the bundle's message.
         CliResult directoryModule = await daemon.CliAsync("plugin", "install", daemon.Directory);
         Assert.Equal(2, directoryModule.ExitCode);
-        Assert.Contains($"'{daemon.Directory}' is a directory", directoryModule.Stderr);
+        Assert.Contains($"bundle '{daemon.Directory}' has no manifest.json", directoryModule.Stderr);
 
         CliResult missingInput = await daemon.CliAsync("agent", "exec", agentId, "greet", "@" + missing);
         Assert.Equal(2, missingInput.ExitCode);

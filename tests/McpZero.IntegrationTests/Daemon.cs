@@ -26,8 +26,9 @@ internal sealed partial class Daemon : IAsyncDisposable
 
     private readonly IReadOnlyList<string> _launcher;
 
-    private Daemon(string directory, string dataDirectory, string socketPath, IReadOnlyDictionary<string, string> environment, IReadOnlyList<string> launcher)
+    private Daemon(string directory, string dataDirectory, string socketPath, IReadOnlyDictionary<string, string> environment, IReadOnlyList<string> launcher, bool allowUnsignedPlugins)
     {
+        AllowUnsignedPlugins = allowUnsignedPlugins;
         Directory = directory;
         DataDirectory = dataDirectory;
         SocketPath = socketPath;
@@ -45,6 +46,9 @@ internal sealed partial class Daemon : IAsyncDisposable
 
     public int ProcessId => _process?.Id ?? 0;
 
+    /// <summary>True starts the daemon with --allow-unsigned-plugins, so tests can install bare .wasm files.</summary>
+    public bool AllowUnsignedPlugins { get; }
+
     public string Log => string.Join('\n', _log);
 
     /// <summary>Starts a daemon and waits until it replies to hello.</summary>
@@ -52,10 +56,21 @@ internal sealed partial class Daemon : IAsyncDisposable
     /// A command and its arguments that run the binary, such as <c>prlimit --nofile=200:200 --</c>;
     /// it must exec the binary so that the process id stays the daemon's.
     /// </param>
-    public static async Task<Daemon> StartAsync(string? directory = null, IReadOnlyDictionary<string, string>? environment = null, IReadOnlyList<string>? launcher = null)
+    /// <param name="allowUnsignedPlugins">False starts the daemon with signature checks enforced, as a service runs.</param>
+    public static async Task<Daemon> StartAsync(
+        string? directory = null,
+        IReadOnlyDictionary<string, string>? environment = null,
+        IReadOnlyList<string>? launcher = null,
+        bool allowUnsignedPlugins = true)
     {
         directory ??= TestPaths.NewTestDirectory();
-        var daemon = new Daemon(directory, Path.Combine(directory, "data"), Path.Combine(directory, "s.sock"), environment ?? new Dictionary<string, string>(), launcher ?? []);
+        var daemon = new Daemon(
+            directory,
+            Path.Combine(directory, "data"),
+            Path.Combine(directory, "s.sock"),
+            environment ?? new Dictionary<string, string>(),
+            launcher ?? [],
+            allowUnsignedPlugins);
         await daemon.StartProcessAsync().ConfigureAwait(false);
         return daemon;
     }
@@ -152,6 +167,11 @@ internal sealed partial class Daemon : IAsyncDisposable
         info.ArgumentList.Add(SocketPath);
         info.ArgumentList.Add("--data");
         info.ArgumentList.Add(DataDirectory);
+        if (AllowUnsignedPlugins)
+        {
+            info.ArgumentList.Add("--allow-unsigned-plugins");
+        }
+
         foreach (KeyValuePair<string, string> variable in Environment)
         {
             info.Environment[variable.Key] = variable.Value;

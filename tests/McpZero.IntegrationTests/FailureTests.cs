@@ -60,7 +60,7 @@ public sealed class FailureTests
         Assert.Equal(1, cut.ExitCode);
         Assert.Contains("not a valid module", cut.Stderr);
 
-        Assert.Equal("NAME  SHA256  SIZE  AGENTS  EXPORTS", await daemon.OkAsync("plugin", "list"));
+        Assert.Equal("NAME  VERSION  SHA256  SIZE  SIGNER  AGENTS  EXPORTS", await daemon.OkAsync("plugin", "list"));
     }
 
     [Fact]

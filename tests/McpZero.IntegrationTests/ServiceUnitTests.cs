@@ -548,7 +548,14 @@ public sealed partial class ServiceUnitTests
                 timeout 60 mcpzero status --socket $socket >/dev/null; echo "status=$?"
                 systemctl show -p ActiveState -p WatchdogUSec mcpzero.service
                 echo "user=$(stat -c %U /proc/"$(systemctl show -p MainPID --value mcpzero.service)")"
-                mcpzero plugin install /usr/share/doc/mcpzero/hello.wasm --socket $socket >/dev/null 2>&1 || true
+                # The service installs only signed bundles, so sign hello with a key it trusts.
+                mcpzero plugin keygen --out /var/tmp/keys --name boot >/dev/null
+                install -D -m 0644 /var/tmp/keys/boot.pub /var/lib/mcpzero/trusted-keys/boot.pub
+                mkdir -p /var/tmp/hello
+                cp /usr/share/doc/mcpzero/hello.wasm /var/tmp/hello/plugin.wasm
+                printf '{"name":"hello","version":"1.0.0"}' > /var/tmp/hello/manifest.json
+                mcpzero plugin sign /var/tmp/hello --key /var/tmp/keys/boot.key >/dev/null
+                mcpzero plugin install /var/tmp/hello --socket $socket >/dev/null 2>&1 || true
                 systemctl restart mcpzero.service
                 echo "plugin-after-restart=$(mcpzero plugin list --socket $socket | awk 'NR > 1 { print $1 }')"
             } > $out 2>&1

@@ -82,7 +82,7 @@ public sealed class ServingTests
 
         await daemon.OkAsync("agent", "terminate", agentId);
         await daemon.OkAsync("plugin", "remove", "hello");
-        Assert.Equal("NAME  SHA256  SIZE  AGENTS  EXPORTS", await daemon.OkAsync("plugin", "list"));
+        Assert.Equal("NAME  VERSION  SHA256  SIZE  SIGNER  AGENTS  EXPORTS", await daemon.OkAsync("plugin", "list"));
         Assert.Equal(1, (await daemon.CliAsync("plugin", "show", "hello")).ExitCode);
     }
 

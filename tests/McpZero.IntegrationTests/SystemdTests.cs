@@ -136,7 +136,7 @@ public sealed partial class SystemdTests
         string dataDirectory = Path.Combine(directory, "data");
         await using var activator = ToolProcess.Start(
             "systemd-socket-activate",
-            ["-l", socketPath, "-E", "MCPZERO__SHUTDOWNTIMEOUTSECONDS=5", TestPaths.Binary, "serve", "--data", dataDirectory],
+            ["-l", socketPath, "-E", "MCPZERO__SHUTDOWNTIMEOUTSECONDS=5", "-E", "MCPZERO__ALLOWUNSIGNEDPLUGINS=true", TestPaths.Binary, "serve", "--data", dataDirectory],
             directory);
         await WaitForFileAsync(socketPath, activator);
 

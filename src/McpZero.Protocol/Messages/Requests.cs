@@ -67,6 +67,12 @@ public sealed partial class PluginInstallRequest : IRequest
 
     /// <summary>Allows a different module under a name that active agents have attached.</summary>
     public bool Replace { get; set; }
+
+    /// <summary>Content of the bundle's signature.bin; null installs the plugin as unsigned.</summary>
+    public byte[]? Signature { get; set; }
+
+    /// <summary>The bundle's README.md; the signature covers its UTF-8 bytes.</summary>
+    public string? Readme { get; set; }
 }
 
 [MemoryPackable]

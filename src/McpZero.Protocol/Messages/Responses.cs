@@ -94,6 +94,11 @@ public sealed partial class StatusResponse : IResponse
 
     /// <summary>The result cache's capacity in bytes (ResultCacheBytes); 0 when it is off.</summary>
     public long ResultCacheCapacityBytes { get; set; }
+    /// <summary>True when the daemon installs plugins without a signature (development mode).</summary>
+    public bool AllowUnsignedPlugins { get; set; }
+
+    /// <summary>Folder whose <c>*.pub</c> keys the daemon trusts for plugin signatures.</summary>
+    public string TrustedKeysDirectory { get; set; } = "";
 }
 
 [MemoryPackable]
@@ -125,6 +130,20 @@ public sealed partial class PluginInfo : IResponse
     public Dictionary<string, string> Config { get; set; } = [];
     public long InstalledUnixMicros { get; set; }
     public int AttachedAgents { get; set; }
+
+    /// <summary>Manifest version; empty for an unversioned plugin.</summary>
+    public string Version { get; set; } = "";
+    public string Description { get; set; } = "";
+
+    /// <summary>Id of the trusted key that signed the bundle; empty when unsigned.</summary>
+    public string SignerKeyId { get; set; } = "";
+    public string Readme { get; set; } = "";
+
+    /// <summary>Manifest capabilities as declared.</summary>
+    public string[] Capabilities { get; set; } = [];
+
+    /// <summary>Every installed version of this plugin name, oldest first; "" stands for an unversioned install.</summary>
+    public string[] InstalledVersions { get; set; } = [];
 }
 
 [MemoryPackable]

@@ -32,12 +32,21 @@ public sealed class StoredDocumentGoldenTests
         "0002000000FAFFFFFF05000000636F756E74FAFFFFFF05000000726573657401000000FBFFFFFF0400000073746570FE" +
         "FFFFFF010000003201401E18240A060010000000DC0500000010000000000000";
 
-    // PluginGolden above is the layout before CacheableExports (order 9) was added; it is only read.
+    // PluginGolden above is the layout before Version (order 9) to Capabilities (order 13) were added; it is only read.
+    private const string SignedPluginGolden =
+        "0E0F10081E19080404080D14101110F8FFFFFF07000000636F756E746572F7FFFFFF0800000035653838343839380050" +
+        "00000000000002000000FAFFFFFF05000000636F756E74FAFFFFFF05000000726573657401000000FBFFFFFF04000000" +
+        "73746570FEFFFFFF010000003201401E18240A060010000000DC0500000010000000000000FAFFFFFF05000000312E32" +
+        "2E30F3FFFFFF0C000000436F756E74732063616C6C73F7FFFFFF080000003966383664303831F6FFFFFF090000002320" +
+        "636F756E74657201000000FBFFFFFF0400000076617273";
+
+    // SignedPluginGolden above is the layout before CacheableExports (order 14) was added; it is only read.
     private const string PluginWithCacheableExportsGolden =
-        "0A0F10081E190804040811F8FFFFFF07000000636F756E746572F7FFFFFF080000003565383834383938005000000000" +
-        "000002000000FAFFFFFF05000000636F756E74FAFFFFFF05000000726573657401000000FBFFFFFF0400000073746570" +
-        "FEFFFFFF010000003201401E18240A060010000000DC050000001000000000000001000000FAFFFFFF05000000636F75" +
-        "6E74";
+        "0F0F10081E19080404080D1410111011F8FFFFFF07000000636F756E746572F7FFFFFF08000000356538383438393800" +
+        "5000000000000002000000FAFFFFFF05000000636F756E74FAFFFFFF05000000726573657401000000FBFFFFFF040000" +
+        "0073746570FEFFFFFF010000003201401E18240A060010000000DC0500000010000000000000FAFFFFFF05000000312E" +
+        "322E30F3FFFFFF0C000000436F756E74732063616C6C73F7FFFFFF080000003966383664303831F6FFFFFF0900000023" +
+        "20636F756E74657201000000FBFFFFFF040000007661727301000000FAFFFFFF05000000636F756E74";
 
     private const string VariablesGolden =
         "012A02000000FAFFFFFF05000000636F756E740400000001000000FAFFFFFF05000000656D70747900000000";
@@ -83,7 +92,7 @@ public sealed class StoredDocumentGoldenTests
     [Fact]
     public void PluginRecordSerializesToGolden()
     {
-        Assert.Equal(PluginWithCacheableExportsGolden, Convert.ToHexString(MemoryPackSerializer.Serialize(StoredDocumentSamples.PluginWithCacheableExports())));
+        Assert.Equal(PluginWithCacheableExportsGolden, Convert.ToHexString(MemoryPackSerializer.Serialize(StoredDocumentSamples.SignedPluginWithCacheableExports())));
     }
 
     [Fact]
@@ -93,9 +102,40 @@ public sealed class StoredDocumentGoldenTests
 
         Assert.NotNull(plugin);
         Assert.Equal("counter", plugin.Name);
-        Assert.Equal(["count", "reset"], plugin.Exports);
-        Assert.Equal(4_096, plugin.MaxVariableBytes);
+        Assert.Equal("1.2.0", plugin.Version);
+        Assert.Equal(["vars"], plugin.Capabilities);
         Assert.Equal(["count"], plugin.CacheableExports);
+    }
+
+    [Fact]
+    public void SignedPluginRecordReadsFromGolden()
+    {
+        PluginRecord? plugin = MemoryPackSerializer.Deserialize<PluginRecord>(Convert.FromHexString(SignedPluginGolden));
+
+        Assert.NotNull(plugin);
+        Assert.Equal("counter", plugin.Name);
+        Assert.Equal(4_096, plugin.MaxVariableBytes);
+        Assert.Equal("1.2.0", plugin.Version);
+        Assert.Equal("Counts calls", plugin.Description);
+        Assert.Equal("9f86d081", plugin.SignerKeyId);
+        Assert.Equal("# counter", plugin.Readme);
+        Assert.Equal(["vars"], plugin.Capabilities);
+        Assert.Empty(plugin.CacheableExports);
+    }
+
+    [Fact]
+    public void SignedPluginRecordReadsInPreviousLayout()
+    {
+        PreviousPluginRecord? plugin = MemoryPackSerializer.Deserialize<PreviousPluginRecord>(Convert.FromHexString(SignedPluginGolden));
+
+        Assert.NotNull(plugin);
+        Assert.Equal("counter", plugin.Name);
+        Assert.Equal("5e884898", plugin.Sha256);
+        Assert.Equal(["count", "reset"], plugin.Exports);
+        Assert.Equal(1_700_000_000_000_001, plugin.InstalledUnixMicros);
+        Assert.Equal(16, plugin.MaxPages);
+        Assert.Equal(1_500, plugin.TimeoutMs);
+        Assert.Equal(4_096, plugin.MaxVariableBytes);
     }
 
     [Fact]
@@ -177,6 +217,9 @@ public sealed class StoredDocumentGoldenTests
         Assert.Equal(1_500, plugin.TimeoutMs);
         Assert.Equal(4_096, plugin.MaxVariableBytes);
         Assert.Empty(plugin.CacheableExports);
+
+        // Members that older bytes lack come back null; the runtime fills them when it loads the catalog.
+        Assert.Null(plugin.Version);
     }
 
     [Fact]

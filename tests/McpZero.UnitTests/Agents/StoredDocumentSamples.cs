@@ -41,9 +41,27 @@ internal static class StoredDocumentSamples
         MaxVariableBytes = 4_096,
     };
 
-    public static PluginRecord PluginWithCacheableExports()
+    public static PluginRecord SignedPlugin() => new()
     {
-        PluginRecord plugin = Plugin();
+        Name = "counter",
+        Sha256 = "5e884898",
+        SizeBytes = 20_480,
+        Exports = ["count", "reset"],
+        Config = new Dictionary<string, string> { ["step"] = "2" },
+        InstalledUnixMicros = 1_700_000_000_000_001,
+        MaxPages = 16,
+        TimeoutMs = 1_500,
+        MaxVariableBytes = 4_096,
+        Version = "1.2.0",
+        Description = "Counts calls",
+        SignerKeyId = "9f86d081",
+        Readme = "# counter",
+        Capabilities = ["vars"],
+    };
+
+    public static PluginRecord SignedPluginWithCacheableExports()
+    {
+        PluginRecord plugin = SignedPlugin();
         plugin.CacheableExports = ["count"];
         return plugin;
     }

@@ -19,6 +19,8 @@ internal static class MessageSamples
             Wasm = [0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00],
             ManifestJson = """{"wasm":[{"path":"counter.wasm"}],"config":{"step":"2"}}""",
             Replace = true,
+            Signature = [0x6D, 0x63, 0x70, 0x7A],
+            Readme = "# counter\nCounts calls.\n",
         },
         [nameof(PluginListRequest)] = () => new PluginListRequest(),
         [nameof(PluginShowRequest)] = () => new PluginShowRequest { Name = "counter" },
@@ -125,6 +127,8 @@ internal static class MessageSamples
             ResultCacheBytes = 4096,
             ResultCacheEntries = 8,
             ResultCacheCapacityBytes = 16L * 1024 * 1024,
+            AllowUnsignedPlugins = true,
+            TrustedKeysDirectory = "/var/lib/mcpzero/trusted-keys",
         },
         [nameof(ErrorResponse)] = () => new ErrorResponse
         {
@@ -276,6 +280,12 @@ internal static class MessageSamples
         Exports = ["count", "reset"],
         Config = new Dictionary<string, string> { ["step"] = "2" },
         InstalledUnixMicros = 1_700_000_000_000_003,
+        Version = "1.2.0-rc.1",
+        Description = "Counts calls",
+        SignerKeyId = new string('a', 64),
+        Readme = "# counter\n",
+        Capabilities = ["counting"],
+        InstalledVersions = ["1.0.0", "1.2.0-rc.1"],
         AttachedAgents = 4,
     };
 
