@@ -276,8 +276,9 @@ public sealed class PluginCallTests : IDisposable
     {
         PluginException error = Assert.Throws<PluginException>(() => Engine.Call(_abi, EngineFixture.Call("http")));
 
-        Assert.Equal(PluginErrorKind.PluginError, error.Kind);
-        Assert.Contains("HTTP is not allowed for plugin", error.Message);
+        Assert.Equal(PluginErrorKind.HttpNotAllowed, error.Kind);
+        Assert.Contains("http_request to host 'example.invalid' is not allowed", error.Message);
+        Assert.Contains("allowed_hosts: none", error.Message);
     }
 
     [Fact]

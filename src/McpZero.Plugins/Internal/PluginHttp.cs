@@ -1,0 +1,287 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+
+namespace McpZero.Plugins.Internal;
+
+/// <summary>
+/// The HTTP client behind <c>http_request</c>: one request per host call, run synchronously on the
+/// calling thread and bounded by the call's deadline, its cancellation and the response-size limit.
+/// </summary>
+/// <remarks>
+/// One <see cref="HttpClient"/> serves every plugin, created on the first request. It ignores proxy
+/// settings from the environment, so a request goes straight to the host that <c>allowed_hosts</c>
+/// checked, and it follows redirects itself so that every hop is checked too.
+/// </remarks>
+internal static class PluginHttp
+{
+    // Redirects followed per request, the same count as ureq's default, which Extism's runtime uses.
+    private const int MaxRedirects = 5;
+
+    private static readonly Lazy<HttpClient> Client = new(CreateClient);
+
+    /// <summary>Sends the request described by <paramref name="requestJson"/> and returns the response body.</summary>
+    /// <exception cref="HostTrapException">The request is invalid, not allowed, failed, timed out or was cancelled.</exception>
+    public static byte[] Send(PluginInstance state, PluginCall call, ReadOnlySpan<byte> requestJson, byte[]? body)
+    {
+        (Uri uri, HttpMethod method, List<KeyValuePair<string, string>> headers) = ParseRequest(requestJson);
+        CheckAllowed(state, call, uri);
+
+        long remainingTicks = state.DeadlineTimestamp - Stopwatch.GetTimestamp();
+        if (remainingTicks <= 0)
+        {
+            throw new HostTrapException(PluginErrorKind.Timeout, "timed out before http_request could start.");
+        }
+
+        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(call.Cancellation);
+        cancellation.CancelAfter(TimeSpan.FromSeconds((double)remainingTicks / Stopwatch.Frequency));
+        try
+        {
+            using HttpResponseMessage response = SendFollowingRedirects(state, call, uri, method, headers, body, cancellation.Token);
+            state.HttpStatus = (int)response.StatusCode;
+            state.HttpHeadersJson = HeadersToJson(response);
+            return ReadBody(response, uri, call.Limits.MaxHttpResponseBytes, cancellation.Token);
+        }
+        catch (OperationCanceledException) when (call.Cancellation.IsCancellationRequested)
+        {
+            throw new HostTrapException(PluginErrorKind.Cancelled, "cancelled by the host during http_request.");
+        }
+        catch (OperationCanceledException)
+        {
+            throw new HostTrapException(PluginErrorKind.Timeout, $"timed out during http_request to {uri.GetLeftPart(UriPartial.Path)}.");
+        }
+        catch (HttpRequestException exception)
+        {
+            throw new HostTrapException(PluginErrorKind.HttpFailed, $"http_request to {uri.GetLeftPart(UriPartial.Path)} failed: {exception.Message}");
+        }
+        catch (IOException exception)
+        {
+            throw new HostTrapException(PluginErrorKind.HttpFailed, $"http_request to {uri.GetLeftPart(UriPartial.Path)} failed while reading the response: {exception.Message}");
+        }
+    }
+
+    private static HttpClient CreateClient()
+    {
+        var handler = new SocketsHttpHandler
+        {
+            UseProxy = false,
+            AllowAutoRedirect = false,
+            UseCookies = false,
+            AutomaticDecompression = DecompressionMethods.None,
+            ConnectTimeout = TimeSpan.FromSeconds(30),
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        };
+
+        // Each request has its own deadline through its cancellation token.
+        return new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+    }
+
+    private static (Uri Uri, HttpMethod Method, List<KeyValuePair<string, string>> Headers) ParseRequest(ReadOnlySpan<byte> requestJson)
+    {
+        string? url = null;
+        string method = "GET";
+        var headers = new List<KeyValuePair<string, string>>();
+        try
+        {
+            var reader = new Utf8JsonReader(requestJson);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                throw InvalidRequest("the request is not a JSON object");
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                string name = reader.GetString()!;
+                reader.Read();
+                switch (name)
+                {
+                    case "url" when reader.TokenType == JsonTokenType.String:
+                        url = reader.GetString();
+                        break;
+                    case "method" when reader.TokenType == JsonTokenType.String:
+                        method = reader.GetString()!;
+                        break;
+                    case "method" when reader.TokenType == JsonTokenType.Null:
+                        break;
+                    case "headers" when reader.TokenType == JsonTokenType.StartObject:
+                        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                        {
+                            string header = reader.GetString()!;
+                            reader.Read();
+                            headers.Add(new(header, reader.TokenType == JsonTokenType.String ? reader.GetString()! : throw InvalidRequest($"header '{header}' is not a string")));
+                        }
+
+                        break;
+                    case "headers" when reader.TokenType == JsonTokenType.Null:
+                        break;
+                    case "url" or "method" or "headers":
+                        throw InvalidRequest($"\"{name}\" has the wrong JSON type");
+                    default:
+                        reader.Skip();
+                        break;
+                }
+            }
+        }
+        catch (JsonException exception)
+        {
+            throw InvalidRequest($"the request is not valid JSON: {exception.Message}");
+        }
+
+        if (string.IsNullOrEmpty(url))
+        {
+            throw InvalidRequest("\"url\" is missing");
+        }
+
+        if (!Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            throw InvalidRequest($"\"{url}\" is not an absolute http or https URL");
+        }
+
+        if (method.Length == 0 || !method.All(char.IsAsciiLetter))
+        {
+            throw InvalidRequest($"\"{method}\" is not an HTTP method");
+        }
+
+        return (uri, new HttpMethod(method.ToUpperInvariant()), headers);
+    }
+
+    private static HostTrapException InvalidRequest(string reason)
+    {
+        return new HostTrapException(PluginErrorKind.HttpFailed,
+            $"http_request is invalid: {reason}; pass a JSON object {{\"url\": \"https://...\", \"method\": \"GET\", \"headers\": {{}}}}.");
+    }
+
+    private static void CheckAllowed(PluginInstance state, PluginCall call, Uri uri)
+    {
+        if (HostPattern.MatchesAny(call.AllowedHosts, uri.Host))
+        {
+            return;
+        }
+
+        string allowed = call.AllowedHosts.Count == 0 ? "none" : string.Join(", ", call.AllowedHosts);
+        throw new HostTrapException(PluginErrorKind.HttpNotAllowed,
+            $"http_request to host '{uri.Host}' is not allowed for plugin {state.DisplayName}; allowed_hosts: {allowed}. Add the host to allowed_hosts in the plugin's manifest and install it again.");
+    }
+
+    private static HttpResponseMessage SendFollowingRedirects(
+        PluginInstance state,
+        PluginCall call,
+        Uri uri,
+        HttpMethod method,
+        List<KeyValuePair<string, string>> headers,
+        byte[]? body,
+        CancellationToken cancellationToken)
+    {
+        for (int redirects = 0; ; redirects++)
+        {
+            using HttpRequestMessage request = CreateRequest(uri, method, headers, body);
+            HttpResponseMessage response = Client.Value.Send(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            Uri? location = response.Headers.Location;
+            if (!IsRedirect(response.StatusCode) || location is null || redirects == MaxRedirects)
+            {
+                return response;
+            }
+
+            response.Dispose();
+            uri = location.IsAbsoluteUri ? location : new Uri(uri, location);
+            if (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
+            {
+                throw new HostTrapException(PluginErrorKind.HttpFailed, $"http_request was redirected to {uri}, which is not an http or https URL.");
+            }
+
+            CheckAllowed(state, call, uri);
+
+            // 301, 302 and 303 turn a request into a GET without a body, as browsers and ureq do; 307 and 308 keep it.
+            if (response.StatusCode is HttpStatusCode.MovedPermanently or HttpStatusCode.Found or HttpStatusCode.SeeOther && method != HttpMethod.Head)
+            {
+                method = HttpMethod.Get;
+                body = null;
+            }
+        }
+    }
+
+    private static bool IsRedirect(HttpStatusCode status)
+    {
+        return status is HttpStatusCode.MovedPermanently or HttpStatusCode.Found or HttpStatusCode.SeeOther
+            or HttpStatusCode.TemporaryRedirect or HttpStatusCode.PermanentRedirect;
+    }
+
+    private static HttpRequestMessage CreateRequest(Uri uri, HttpMethod method, List<KeyValuePair<string, string>> headers, byte[]? body)
+    {
+        var request = new HttpRequestMessage(method, uri);
+        if (body is not null)
+        {
+            request.Content = new ByteArrayContent(body);
+        }
+
+        foreach ((string name, string value) in headers)
+        {
+            // Content headers such as Content-Type belong to the content; without a body they are dropped.
+            if (!request.Headers.TryAddWithoutValidation(name, value))
+            {
+                request.Content?.Headers.TryAddWithoutValidation(name, value);
+            }
+        }
+
+        return request;
+    }
+
+    private static byte[] ReadBody(HttpResponseMessage response, Uri uri, long maxBytes, CancellationToken cancellationToken)
+    {
+        long? declared = response.Content.Headers.ContentLength;
+        if (declared > maxBytes)
+        {
+            throw TooLarge(uri, declared, maxBytes);
+        }
+
+        using Stream stream = response.Content.ReadAsStream(cancellationToken);
+        using var buffer = new MemoryStream();
+        byte[] chunk = new byte[16 * 1024];
+        int read;
+        while ((read = stream.Read(chunk, 0, chunk.Length)) > 0)
+        {
+            if (buffer.Length + read > maxBytes)
+            {
+                throw TooLarge(uri, null, maxBytes);
+            }
+
+            buffer.Write(chunk, 0, read);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static HostTrapException TooLarge(Uri uri, long? declaredBytes, long maxBytes)
+    {
+        string size = declaredBytes is { } bytes ? $"is {bytes} bytes, over" : "is over";
+        return new HostTrapException(PluginErrorKind.HttpFailed,
+            $"the response body of http_request to {uri.GetLeftPart(UriPartial.Path)} {size} the limit of {maxBytes} bytes; raise memory.max_http_response_bytes in the plugin's manifest.");
+    }
+
+    // Writes the response and content headers as one JSON object; repeated headers are joined with ", ".
+    private static byte[] HeadersToJson(HttpResponseMessage response)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            WriteHeaders(writer, response.Headers);
+            WriteHeaders(writer, response.Content.Headers);
+            writer.WriteEndObject();
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static void WriteHeaders(Utf8JsonWriter writer, HttpHeaders headers)
+    {
+        foreach (KeyValuePair<string, HeaderStringValues> header in headers.NonValidated)
+        {
+            writer.WriteString(header.Key.ToLowerInvariant(), header.Value.ToString());
+        }
+    }
+}
