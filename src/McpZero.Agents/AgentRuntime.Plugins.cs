@@ -66,6 +66,9 @@ public sealed partial class AgentRuntime
             MaxPages = manifest.MaxPages,
             TimeoutMs = manifest.TimeoutMs,
             MaxVariableBytes = manifest.MaxVariableBytes,
+            AllowedHosts = [.. manifest.AllowedHosts],
+            AllowedPaths = ToStoredGrants(manifest.AllowedPaths),
+            MaxHttpResponseBytes = manifest.MaxHttpResponseBytes,
         };
 
         lock (_catalogLock)

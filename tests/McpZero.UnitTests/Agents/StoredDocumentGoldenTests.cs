@@ -25,6 +25,15 @@ public sealed class StoredDocumentGoldenTests
         "0002000000FAFFFFFF05000000636F756E74FAFFFFFF05000000726573657401000000FBFFFFFF0400000073746570FE" +
         "FFFFFF010000003201401E18240A060010000000DC0500000010000000000000";
 
+    // PluginGolden above is the layout before the sandbox grants (orders 9 to 11) were added; it is only read.
+    private const string PluginWithSandboxGolden =
+        "0C0F10081E1908040408304408F8FFFFFF07000000636F756E746572F7FFFFFF08000000356538383438393800500000" +
+        "0000000002000000FAFFFFFF05000000636F756E74FAFFFFFF05000000726573657401000000FBFFFFFF040000007374" +
+        "6570FEFFFFFF010000003201401E18240A060010000000DC050000001000000000000002000000F0FFFFFF0F00000061" +
+        "70692E6578616D706C652E636F6DF2FFFFFF0D0000002A2E6578616D706C652E6F726702000000030F0B01F8FFFFFF07" +
+        "0000002F7372762F696EFCFFFFFF030000002F696E0003100C01F7FFFFFF080000002F7372762F6F7574FBFFFFFF0400" +
+        "00002F6F7574010000010000000000";
+
     private const string VariablesGolden =
         "012A02000000FAFFFFFF05000000636F756E740400000001000000FAFFFFFF05000000656D70747900000000";
 
@@ -58,7 +67,22 @@ public sealed class StoredDocumentGoldenTests
     [Fact]
     public void PluginRecordSerializesToGolden()
     {
-        Assert.Equal(PluginGolden, Convert.ToHexString(MemoryPackSerializer.Serialize(StoredDocumentSamples.Plugin())));
+        Assert.Equal(PluginWithSandboxGolden, Convert.ToHexString(MemoryPackSerializer.Serialize(StoredDocumentSamples.PluginWithSandbox())));
+    }
+
+    [Fact]
+    public void PluginRecordWithSandboxReadsFromGolden()
+    {
+        PluginRecord? plugin = MemoryPackSerializer.Deserialize<PluginRecord>(Convert.FromHexString(PluginWithSandboxGolden));
+
+        Assert.NotNull(plugin);
+        Assert.Equal("counter", plugin.Name);
+        Assert.Equal(4_096, plugin.MaxVariableBytes);
+        Assert.Equal(["api.example.com", "*.example.org"], plugin.AllowedHosts);
+        Assert.Equal(2, plugin.AllowedPaths.Count);
+        Assert.Equal(("/srv/in", "/in", false), (plugin.AllowedPaths[0].HostPath, plugin.AllowedPaths[0].GuestPath, plugin.AllowedPaths[0].Writable));
+        Assert.Equal(("/srv/out", "/out", true), (plugin.AllowedPaths[1].HostPath, plugin.AllowedPaths[1].GuestPath, plugin.AllowedPaths[1].Writable));
+        Assert.Equal(65_536, plugin.MaxHttpResponseBytes);
     }
 
     [Fact]
@@ -136,6 +160,9 @@ public sealed class StoredDocumentGoldenTests
         Assert.Equal(16, plugin.MaxPages);
         Assert.Equal(1_500, plugin.TimeoutMs);
         Assert.Equal(4_096, plugin.MaxVariableBytes);
+        Assert.Empty(plugin.AllowedHosts);
+        Assert.Empty(plugin.AllowedPaths);
+        Assert.Equal(0, plugin.MaxHttpResponseBytes);
     }
 
     [Fact]
