@@ -88,8 +88,9 @@ public sealed record PluginLimits
     }
 
     /// <summary>
-    /// Default of <see cref="MaxHttpResponseBytes"/>: 4 MiB, the same as the default output limit. Extism's
-    /// own runtime defaults to 50 MiB, which is too much to buffer per call on an appliance with a 256 MiB GC heap.
+    /// Default of <see cref="MaxHttpResponseBytes"/>: 4 MiB. Extism's own runtime defaults to 50 MiB, but
+    /// here a response is buffered in the GC heap (256 MiB in the daemon) before it is copied to kernel
+    /// memory, and several calls may do that at once.
     /// </summary>
     public const long DefaultMaxHttpResponseBytes = 4 << 20;
 
