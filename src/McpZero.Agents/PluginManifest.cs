@@ -172,7 +172,8 @@ internal sealed class PluginManifest
 
     /// <summary>
     /// Parses one <c>allowed_paths</c> entry. The key is an absolute host directory, read-only unless it
-    /// starts with <c>rw:</c>; <c>ro:</c> is accepted too, as Extism manifests use it. The value is the guest path.
+    /// starts with <c>rw:</c>. A <c>ro:</c> prefix is accepted too, because Extism's runtime (1.x) reads it,
+    /// although there an entry without a prefix is writable. The value is the guest path.
     /// </summary>
     private static PluginPathGrant ParsePathGrant(JsonProperty property)
     {

@@ -8,7 +8,7 @@ public interface IPluginHostServices
 {
     /// <summary>
     /// Returns the resources that have <paramref name="capability"/> as a UTF-8 JSON array of objects,
-    /// at most <paramref name="limit"/> of them; an empty array when none match.
+    /// at most <paramref name="limit"/> of them. The array is empty when none match.
     /// </summary>
     byte[] FindResources(string agentId, string capability, int limit);
 }

@@ -61,14 +61,14 @@ public sealed class PluginCall
 
     /// <summary>
     /// Host directories preopened for WASI, each under its guest path. Empty (the default) gives the plugin
-    /// no filesystem. An instance keeps the directories it was created with; a call with a different list
+    /// no filesystem. An instance keeps the directories it was created with, so a call with a different list
     /// gets a new instance.
     /// </summary>
     public IReadOnlyList<PluginPathGrant> AllowedPaths { get; init; } = [];
 
     /// <summary>
-    /// The services behind the <c>extism:host/user</c> functions, such as <c>find_resources</c>; null makes
-    /// those functions fail the call with a message that the host offers none.
+    /// The services behind the <c>extism:host/user</c> functions, such as <c>find_resources</c>. When it is
+    /// null, those functions fail the call with a message that the host offers none.
     /// </summary>
     public IPluginHostServices? HostServices { get; init; }
 }

@@ -8,7 +8,7 @@ namespace McpZero.Tests.Shared;
 /// <summary>A request as <see cref="LoopbackHttpServer"/> received it.</summary>
 internal sealed record LoopbackRequest(string Method, string Path, IReadOnlyDictionary<string, string> Headers, byte[] Body);
 
-/// <summary>A response for <see cref="LoopbackHttpServer"/> to send; <see cref="DelayMs"/> waits before sending it.</summary>
+/// <summary>A response for <see cref="LoopbackHttpServer"/> to send after waiting <see cref="DelayMs"/> milliseconds.</summary>
 internal sealed record LoopbackResponse(int Status, byte[] Body, IReadOnlyDictionary<string, string>? Headers = null, int DelayMs = 0);
 
 /// <summary>

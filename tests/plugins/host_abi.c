@@ -9,9 +9,9 @@
 
 #include "mcpzero_plugin.h"
 
-static int fail(const char *what) {
+static int fail(const char *operation) {
     char message[256];
-    snprintf(message, sizeof message, "%s: %s", what, strerror(errno));
+    snprintf(message, sizeof message, "%s: %s", operation, strerror(errno));
     mz_error_set(message);
     return 1;
 }

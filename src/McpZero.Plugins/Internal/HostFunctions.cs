@@ -282,7 +282,7 @@ internal static class HostFunctions
         return state.LogLevel;
     }
 
-    // The request block stays the plugin's, as in Extism's runtime: http_request takes no ownership.
+    // http_request takes no ownership of the request or body block, as in Extism's runtime.
     private static long HttpRequest(Caller caller, long requestOffset, long bodyOffset)
     {
         PluginInstance state = State(caller);

@@ -17,7 +17,7 @@ namespace McpZero.Plugins.Internal;
 /// </remarks>
 internal static class PluginHttp
 {
-    // Redirects followed per request, the same count as ureq's default, which Extism's runtime uses.
+    // Maximum number of redirects one request follows.
     private const int MaxRedirects = 5;
 
     private static readonly Lazy<HttpClient> Client = new(CreateClient);
@@ -194,7 +194,7 @@ internal static class PluginHttp
 
             CheckAllowed(state, call, uri);
 
-            // 301, 302 and 303 turn a request into a GET without a body, as browsers and ureq do; 307 and 308 keep it.
+            // 301, 302 and 303 turn a request into a GET without a body, as browsers do. 307 and 308 keep the method and body.
             if (response.StatusCode is HttpStatusCode.MovedPermanently or HttpStatusCode.Found or HttpStatusCode.SeeOther && method != HttpMethod.Head)
             {
                 method = HttpMethod.Get;
