@@ -158,6 +158,18 @@ public sealed class HttpRequestTests : IAsyncLifetime
     }
 
     [Fact]
+    public void SlowBody_BoundedByCallTimeout()
+    {
+        PluginLimits limits = PluginLimits.Default with { TimeoutMs = 300 };
+
+        PluginException error = Assert.Throws<PluginException>(
+            () => Engine.Call(_module, HttpCall("http_get", Request("/slow-body"), ["127.0.0.1"], limits)));
+
+        Assert.Equal(PluginErrorKind.Timeout, error.Kind);
+        Assert.Contains("limit 300 ms", error.Message);
+    }
+
+    [Fact]
     public void ConnectionRefused_FailsWithReason()
     {
         // A port from a listener that is stopped at once has nothing listening on it.
@@ -213,6 +225,7 @@ public sealed class HttpRequestTests : IAsyncLifetime
             "/echo" => new LoopbackResponse(200, request.Body),
             "/big" => new LoopbackResponse(200, new byte[1500]),
             "/slow" => new LoopbackResponse(200, "late"u8.ToArray(), DelayMs: 30_000),
+            "/slow-body" => new LoopbackResponse(200, "late"u8.ToArray(), BodyDelayMs: 30_000),
             "/redirect-home" => new LoopbackResponse(302, [], new Dictionary<string, string> { ["Location"] = "/hello" }),
             "/redirect-away" => new LoopbackResponse(302, [], new Dictionary<string, string> { ["Location"] = $"http://localhost:{_server.Port}/hello" }),
             _ => new LoopbackResponse(404, "not found"u8.ToArray()),

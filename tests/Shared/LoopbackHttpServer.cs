@@ -8,8 +8,11 @@ namespace McpZero.Tests.Shared;
 /// <summary>A request as <see cref="LoopbackHttpServer"/> received it.</summary>
 internal sealed record LoopbackRequest(string Method, string Path, IReadOnlyDictionary<string, string> Headers, byte[] Body);
 
-/// <summary>A response for <see cref="LoopbackHttpServer"/> to send after waiting <see cref="DelayMs"/> milliseconds.</summary>
-internal sealed record LoopbackResponse(int Status, byte[] Body, IReadOnlyDictionary<string, string>? Headers = null, int DelayMs = 0);
+/// <summary>
+/// A response for <see cref="LoopbackHttpServer"/> to send after waiting <see cref="DelayMs"/> milliseconds;
+/// <see cref="BodyDelayMs"/> is a wait between the head and the body.
+/// </summary>
+internal sealed record LoopbackResponse(int Status, byte[] Body, IReadOnlyDictionary<string, string>? Headers = null, int DelayMs = 0, int BodyDelayMs = 0);
 
 /// <summary>
 /// A minimal HTTP/1.1 server on 127.0.0.1 with a port chosen by the system, for tests of plugins that
@@ -139,6 +142,12 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
 
         head.Append("\r\n");
         await stream.WriteAsync(Encoding.ASCII.GetBytes(head.ToString()), _stopping.Token);
+        if (response.BodyDelayMs > 0)
+        {
+            await stream.FlushAsync(_stopping.Token);
+            await Task.Delay(response.BodyDelayMs, _stopping.Token);
+        }
+
         await stream.WriteAsync(response.Body, _stopping.Token);
     }
 }

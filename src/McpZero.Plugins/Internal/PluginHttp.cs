@@ -42,13 +42,17 @@ internal static class PluginHttp
             using HttpResponseMessage response = SendFollowingRedirects(state, call, uri, method, headers, body, cancellation.Token);
             state.HttpStatus = (int)response.StatusCode;
             state.HttpHeadersJson = HeadersToJson(response);
+
+            // A synchronous read of the body does not watch the token, so cancellation disposes the
+            // response, which closes the connection and ends the read.
+            using CancellationTokenRegistration abort = cancellation.Token.Register(static response => ((HttpResponseMessage)response!).Dispose(), response);
             return ReadBody(response, uri, call.Limits.MaxHttpResponseBytes, cancellation.Token);
         }
-        catch (OperationCanceledException) when (call.Cancellation.IsCancellationRequested)
+        catch (Exception exception) when (IsAbort(exception) && call.Cancellation.IsCancellationRequested)
         {
             throw new HostTrapException(PluginErrorKind.Cancelled, "cancelled by the host during http_request.");
         }
-        catch (OperationCanceledException)
+        catch (Exception exception) when (IsAbort(exception) && cancellation.IsCancellationRequested)
         {
             throw new HostTrapException(PluginErrorKind.Timeout, $"timed out during http_request to {uri.GetLeftPart(UriPartial.Path)}.");
         }
@@ -60,6 +64,12 @@ internal static class PluginHttp
         {
             throw new HostTrapException(PluginErrorKind.HttpFailed, $"http_request to {uri.GetLeftPart(UriPartial.Path)} failed while reading the response: {exception.Message}");
         }
+    }
+
+    // The exceptions a request or a body read throws when its token is cancelled or its response disposed.
+    private static bool IsAbort(Exception exception)
+    {
+        return exception is OperationCanceledException or HttpRequestException or IOException or ObjectDisposedException;
     }
 
     private static HttpClient CreateClient()
