@@ -1,4 +1,10 @@
 using System.Buffers.Binary;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using McpZero.Tests.Shared;
@@ -173,9 +179,9 @@ public sealed class HttpRequestTests : IAsyncLifetime
     public void ConnectionRefused_FailsWithReason()
     {
         // A port from a listener that is stopped at once has nothing listening on it.
-        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
-        int closedPort = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        int closedPort = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
 
         PluginException error = Assert.Throws<PluginException>(
@@ -183,6 +189,37 @@ public sealed class HttpRequestTests : IAsyncLifetime
 
         Assert.Equal(PluginErrorKind.HttpFailed, error.Kind);
         Assert.Contains($"http_request to http://127.0.0.1:{closedPort}/ failed", error.Message);
+    }
+
+    [Fact]
+    public async Task UntrustedCertificate_FailsNamingCause()
+    {
+        using X509Certificate2 certificate = CreateSelfSignedCertificate();
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        Task server = Task.Run(async () =>
+        {
+            using TcpClient client = await listener.AcceptTcpClientAsync();
+            await using var tls = new SslStream(client.GetStream());
+            try
+            {
+                await tls.AuthenticateAsServerAsync(certificate);
+            }
+            catch (Exception exception) when (exception is AuthenticationException or IOException)
+            {
+                // The plugin's client rejects the certificate and closes the connection.
+            }
+        });
+
+        PluginException error = Assert.Throws<PluginException>(
+            () => Engine.Call(_module, HttpCall("http_get", $$"""{"url":"https://127.0.0.1:{{port}}/"}""", ["127.0.0.1"])));
+        await server.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(PluginErrorKind.HttpFailed, error.Kind);
+        Assert.Contains("The SSL connection could not be established", error.Message);
+        Assert.Contains("certificate", error.Message);
+        Assert.DoesNotContain("see inner exception", error.Message);
     }
 
     [Theory]
@@ -198,6 +235,19 @@ public sealed class HttpRequestTests : IAsyncLifetime
         Assert.Equal(PluginErrorKind.HttpFailed, error.Kind);
         Assert.Contains("http_request is invalid", error.Message);
         Assert.Contains(reason, error.Message);
+    }
+
+    private static X509Certificate2 CreateSelfSignedCertificate()
+    {
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddIpAddress(IPAddress.Loopback);
+        request.CertificateExtensions.Add(names.Build());
+        using X509Certificate2 created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(1));
+
+        // SslStream on Linux needs the private key in a certificate loaded from PKCS#12.
+        return X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pkcs12), null);
     }
 
     private string Request(string path) => $$"""{"url":"{{_server.Url}}{{path}}"}""";

@@ -58,12 +58,26 @@ internal static class PluginHttp
         }
         catch (HttpRequestException exception)
         {
-            throw new HostTrapException(PluginErrorKind.HttpFailed, $"http_request to {uri.GetLeftPart(UriPartial.Path)} failed: {exception.Message}");
+            throw new HostTrapException(PluginErrorKind.HttpFailed, $"http_request to {uri.GetLeftPart(UriPartial.Path)} failed: {Describe(exception)}");
         }
         catch (IOException exception)
         {
-            throw new HostTrapException(PluginErrorKind.HttpFailed, $"http_request to {uri.GetLeftPart(UriPartial.Path)} failed while reading the response: {exception.Message}");
+            throw new HostTrapException(PluginErrorKind.HttpFailed, $"http_request to {uri.GetLeftPart(UriPartial.Path)} failed while reading the response: {Describe(exception)}");
         }
+    }
+
+    // HttpClient's messages for TLS and socket failures end with "see inner exception", and the inner
+    // exception holds the cause (for example an untrusted certificate), so both go into the message.
+    private static string Describe(Exception exception)
+    {
+        Exception innermost = exception;
+        while (innermost.InnerException is not null)
+        {
+            innermost = innermost.InnerException;
+        }
+
+        string outer = exception.Message.Replace(", see inner exception.", "", StringComparison.Ordinal).TrimEnd('.');
+        return ReferenceEquals(innermost, exception) ? exception.Message : $"{outer}: {innermost.Message}";
     }
 
     // The exceptions a request or a body read throws when its token is cancelled or its response disposed.
