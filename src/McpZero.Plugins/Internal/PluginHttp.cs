@@ -67,7 +67,7 @@ internal static class PluginHttp
     }
 
     // HttpClient's messages for TLS and socket failures end with "see inner exception", and the inner
-    // exception holds the cause (for example an untrusted certificate), so both go into the message.
+    // exception contains the cause (for example an untrusted certificate), so both go into the message.
     private static string Describe(Exception exception)
     {
         Exception innermost = exception;
