@@ -8,6 +8,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using McpZero.Tests.Shared;
+using Microsoft.Extensions.Logging;
 
 namespace McpZero.Plugins.Tests;
 
@@ -71,6 +72,30 @@ public sealed class HttpRequestTests : IAsyncLifetime
         using JsonDocument document = JsonDocument.Parse(headers.Output);
         Assert.Equal("hello-header", document.RootElement.GetProperty("x-server").GetString());
         Assert.Equal("21", document.RootElement.GetProperty("content-length").GetString());
+    }
+
+    [Fact]
+    public void CompletedRequest_LoggedWithoutQuery()
+    {
+        var logger = new CapturingLogger();
+        PluginCall call = HttpCall("http_get", Request("/redirect-home?token=secret"), ["127.0.0.1"]);
+
+        Engine.Call(_module, new PluginCall
+        {
+            AgentId = call.AgentId,
+            PluginName = "fetcher",
+            Method = call.Method,
+            Input = call.Input,
+            Config = call.Config,
+            Variables = call.Variables,
+            AllowedHosts = call.AllowedHosts,
+            Log = logger,
+        });
+
+        (LogLevel level, string message) = Assert.Single(logger.Entries);
+        Assert.Equal(LogLevel.Debug, level);
+        Assert.Contains($"Plugin fetcher (agent {call.AgentId}) http_request GET {_server.Url}/hello returned 200 with 21 bytes", message);
+        Assert.DoesNotContain("secret", message);
     }
 
     [Fact]
@@ -269,7 +294,7 @@ public sealed class HttpRequestTests : IAsyncLifetime
 
     private LoopbackResponse Respond(LoopbackRequest request)
     {
-        return request.Path switch
+        return request.Path.Split('?')[0] switch
         {
             "/hello" => new LoopbackResponse(200, "hello from the server"u8.ToArray(), new Dictionary<string, string> { ["X-Server"] = "hello-header" }),
             "/echo" => new LoopbackResponse(200, request.Body),

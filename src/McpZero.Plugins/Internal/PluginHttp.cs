@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
 
 namespace McpZero.Plugins.Internal;
 
@@ -35,6 +36,7 @@ internal static class PluginHttp
             throw new HostTrapException(PluginErrorKind.Timeout, "timed out before http_request could start.");
         }
 
+        long started = Stopwatch.GetTimestamp();
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(call.Cancellation);
         cancellation.CancelAfter(TimeSpan.FromSeconds((double)remainingTicks / Stopwatch.Frequency));
         try
@@ -46,7 +48,17 @@ internal static class PluginHttp
             // A synchronous read of the body does not watch the token, so cancellation disposes the
             // response, which closes the connection and ends the read.
             using CancellationTokenRegistration abort = cancellation.Token.Register(static response => ((HttpResponseMessage)response!).Dispose(), response);
-            return ReadBody(response, uri, call.Limits.MaxHttpResponseBytes, cancellation.Token);
+            byte[] responseBody = ReadBody(response, uri, call.Limits.MaxHttpResponseBytes, cancellation.Token);
+            if (call.Log is { } logger && logger.IsEnabled(LogLevel.Debug))
+            {
+                // After redirects, the response's request is the last hop.
+                Uri finalUri = response.RequestMessage?.RequestUri ?? uri;
+                string finalMethod = response.RequestMessage?.Method.Method ?? method.Method;
+                PluginLog.HttpRequestCompleted(logger, call.PluginName ?? state.Module.ShortName, state.AgentId, finalMethod,
+                    finalUri.GetLeftPart(UriPartial.Path), state.HttpStatus, responseBody.Length, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+
+            return responseBody;
         }
         catch (Exception exception) when (IsAbort(exception) && call.Cancellation.IsCancellationRequested)
         {

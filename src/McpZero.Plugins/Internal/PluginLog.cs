@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 namespace McpZero.Plugins.Internal;
 
 /// <summary>
-/// Log messages of the plugin host, event ids 3000-3199.
+/// Log messages of the plugin host, event ids 210-219 (the HTTP host functions) and 3000-3199.
 /// </summary>
 internal static partial class PluginLog
 {
@@ -34,6 +34,11 @@ internal static partial class PluginLog
     [LoggerMessage(EventId = 3006, EventName = "PluginUnloaded", Level = LogLevel.Debug,
         Message = "Plugin {Plugin} unloaded; dropped {InstanceCount} warm instances")]
     public static partial void ModuleUnloaded(ILogger logger, string plugin, int instanceCount);
+
+    // The URL is logged without its query, which may carry credentials.
+    [LoggerMessage(EventId = 210, EventName = "PluginHttpRequest", Level = LogLevel.Debug,
+        Message = "Plugin {Plugin} (agent {AgentId}) http_request {Method} {Url} returned {Status} with {BodyBytes} bytes in {ElapsedMilliseconds} ms")]
+    public static partial void HttpRequestCompleted(ILogger logger, string plugin, string agentId, string method, string url, int status, int bodyBytes, long elapsedMilliseconds);
 
     [LoggerMessage(EventId = 3100, EventName = "PluginMessage",
         Message = "Plugin {Plugin} (agent {AgentId}): {Text}")]
