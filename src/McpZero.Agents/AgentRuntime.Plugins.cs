@@ -195,6 +195,9 @@ public sealed partial class AgentRuntime
         Config = record.Config,
         InstalledUnixMicros = record.InstalledUnixMicros,
         AttachedAgents = _agents.Values.Count(agent => agent.Record.Status == AgentStatus.Active && agent.Record.Plugins.Contains(record.Name)),
+        AllowedHosts = record.AllowedHosts,
+        AllowedPaths = record.AllowedPaths.ToDictionary(grant => (grant.Writable ? "rw:" : "ro:") + grant.HostPath, grant => grant.GuestPath, StringComparer.Ordinal),
+        MaxHttpResponseBytes = record.MaxHttpResponseBytes,
     };
 
     private static void ValidateName(string name, string kind)

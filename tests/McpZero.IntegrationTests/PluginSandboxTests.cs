@@ -33,6 +33,11 @@ public sealed class PluginSandboxTests
         Assert.Contains("allowed_hosts: example.com", denied.Stderr);
         Assert.Contains("PluginHttpNotAllowed", denied.Stderr);
         Assert.Equal(["/hello", "/other"], server.Requests.Select(request => request.Path));
+
+        string shown = await daemon.OkAsync("plugin", "show", "web");
+        Assert.Contains("allowed hosts  127.0.0.*", shown);
+        Assert.Contains("allowed paths  none", shown);
+        Assert.Contains("http response  4.0 MiB (default)", shown);
     }
 
     [Fact]
@@ -61,6 +66,12 @@ public sealed class PluginSandboxTests
         Assert.False(File.Exists(Path.Combine(readOnly, "new.txt")));
         Assert.Equal(1, outside.ExitCode);
         Assert.Contains("fopen for reading", outside.Stderr);
+
+        using JsonDocument shown = JsonDocument.Parse(await daemon.OkAsync("plugin", "show", "files", "--json"));
+        JsonElement paths = shown.RootElement.GetProperty("allowed_paths");
+        Assert.Equal("/ro", paths.GetProperty("ro:" + readOnly).GetString());
+        Assert.Equal("/rw", paths.GetProperty("rw:" + writable).GetString());
+        Assert.Equal(0, shown.RootElement.GetProperty("allowed_hosts").GetArrayLength());
     }
 
     [Fact]

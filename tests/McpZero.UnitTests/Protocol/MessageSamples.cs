@@ -259,6 +259,9 @@ internal static class MessageSamples
         Config = new Dictionary<string, string> { ["step"] = "2" },
         InstalledUnixMicros = 1_700_000_000_000_003,
         AttachedAgents = 4,
+        AllowedHosts = ["*.example.com"],
+        AllowedPaths = new Dictionary<string, string> { ["rw:/srv/out"] = "/out" },
+        MaxHttpResponseBytes = 65_536,
     };
 
     private static AgentInfo SampleAgent() => new()
