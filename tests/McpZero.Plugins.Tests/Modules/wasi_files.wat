@@ -41,6 +41,19 @@
     (call $output_set (local.get $block) (i64.extend_i32_u (local.get $n)))
     (i32.const 0))
 
+  ;; Writes "payload" 3000 times to stdout: 21000 bytes.
+  (func (export "print_many") (result i32)
+    (local $i i32)
+    (i32.store (i32.const 64) (i32.const 32))
+    (i32.store (i32.const 68) (i32.const 7))
+    (block $done
+      (loop $write
+        (br_if $done (i32.ge_u (local.get $i) (i32.const 3000)))
+        (drop (call $fd_write (i32.const 1) (i32.const 64) (i32.const 1) (i32.const 84)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $write)))
+    (i32.const 0))
+
   ;; Creates or truncates out.txt and writes "payload" to it.
   (func (export "write_file") (result i32)
     (local $errno i32) (local $fd i32)

@@ -3,15 +3,16 @@ using System.Text;
 namespace McpZero.Plugins.Tests;
 
 /// <summary>
-/// WASI preopened directories from allowed_paths: none by default, read-only unless marked writable.
+/// WASI for plugins: preopened directories from allowed_paths (none by default, read-only unless marked
+/// writable) and the per-call bound on stdout.
 /// </summary>
-public sealed class AllowedPathsTests : IDisposable
+public sealed class WasiTests : IDisposable
 {
     private readonly EngineFixture _fixture = new();
     private readonly PluginModule _module;
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "mcpzero-paths-" + Guid.NewGuid().ToString("N"));
 
-    public AllowedPathsTests()
+    public WasiTests()
     {
         _module = _fixture.Load("wasi_files");
         Directory.CreateDirectory(_directory);
@@ -83,6 +84,31 @@ public sealed class AllowedPathsTests : IDisposable
 
         Assert.Contains(missing, error.Message);
         Assert.Contains("allowed_paths", error.Message);
+    }
+
+    [Fact]
+    public void Stdout_BoundedPerCall()
+    {
+        for (int call = 0; call < 2; call++)
+        {
+            var logger = new CapturingLogger();
+            PluginCall template = EngineFixture.Call("print_many");
+
+            Engine.Call(_module, new PluginCall
+            {
+                AgentId = template.AgentId,
+                Method = template.Method,
+                Input = template.Input,
+                Config = template.Config,
+                Variables = template.Variables,
+                Log = logger,
+            });
+
+            // 3000 writes of 7 bytes: the first 16 KiB are kept, and each call starts counting again.
+            (_, string message) = Assert.Single(logger.Entries);
+            Assert.EndsWith("[4616 more bytes dropped]", message);
+            Assert.Contains(string.Concat(Enumerable.Repeat("payload", 2340)), message);
+        }
     }
 
     private PluginCall FileCall(string method, bool writable)
