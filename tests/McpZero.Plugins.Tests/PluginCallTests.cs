@@ -165,7 +165,8 @@ public sealed class PluginCallTests : IDisposable
             () => Engine.Call(_abi, EngineFixture.Call("var_big", variables: variables, limits: limits)));
 
         Assert.Equal(PluginErrorKind.Trap, error.Kind);
-        Assert.Contains("over the limit of 1000", error.Message);
+        Assert.Contains("var_set 'big' would raise the agent's variables to 2003 bytes, over the limit of 1000", error.Message);
+        Assert.Contains("memory.max_var_bytes", error.Message);
         Assert.Null(variables.Get("big"));
     }
 

@@ -227,7 +227,7 @@ internal static class HostFunctions
         if (totalAfter > call.Limits.MaxVariableBytes)
         {
             throw new HostTrapException(PluginErrorKind.Trap,
-                $"var_set '{key}' would raise the agent's variables to {totalAfter} bytes, over the limit of {call.Limits.MaxVariableBytes}; delete variables or raise MaxVariableBytes.");
+                $"var_set '{key}' would raise the agent's variables to {totalAfter} bytes, over the limit of {call.Limits.MaxVariableBytes}; delete variables or raise memory.max_var_bytes in the plugin's manifest.");
         }
 
         call.Variables.Set(key, value.ToArray());
