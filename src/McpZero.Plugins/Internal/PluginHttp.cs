@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 
@@ -27,7 +26,7 @@ internal static class PluginHttp
     /// <exception cref="HostTrapException">The request is invalid, not allowed, failed, timed out or was cancelled.</exception>
     public static byte[] Send(PluginInstance state, PluginCall call, ReadOnlySpan<byte> requestJson, byte[]? body)
     {
-        (Uri uri, HttpMethod method, List<KeyValuePair<string, string>> headers) = ParseRequest(requestJson);
+        (Uri uri, HttpMethod method, List<KeyValuePair<string, string>> headers) = PluginHttpRequest.Parse(requestJson);
         CheckAllowed(state, call, uri);
 
         long remainingTicks = state.DeadlineTimestamp - Stopwatch.GetTimestamp();
@@ -113,81 +112,6 @@ internal static class PluginHttp
 
         // Each request has its own deadline through its cancellation token.
         return new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
-    }
-
-    private static (Uri Uri, HttpMethod Method, List<KeyValuePair<string, string>> Headers) ParseRequest(ReadOnlySpan<byte> requestJson)
-    {
-        string? url = null;
-        string method = "GET";
-        var headers = new List<KeyValuePair<string, string>>();
-        try
-        {
-            var reader = new Utf8JsonReader(requestJson);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            {
-                throw InvalidRequest("the request is not a JSON object");
-            }
-
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                string name = reader.GetString()!;
-                reader.Read();
-                switch (name)
-                {
-                    case "url" when reader.TokenType == JsonTokenType.String:
-                        url = reader.GetString();
-                        break;
-                    case "method" when reader.TokenType == JsonTokenType.String:
-                        method = reader.GetString()!;
-                        break;
-                    case "method" when reader.TokenType == JsonTokenType.Null:
-                        break;
-                    case "headers" when reader.TokenType == JsonTokenType.StartObject:
-                        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-                        {
-                            string header = reader.GetString()!;
-                            reader.Read();
-                            headers.Add(new(header, reader.TokenType == JsonTokenType.String ? reader.GetString()! : throw InvalidRequest($"header '{header}' is not a string")));
-                        }
-
-                        break;
-                    case "headers" when reader.TokenType == JsonTokenType.Null:
-                        break;
-                    case "url" or "method" or "headers":
-                        throw InvalidRequest($"\"{name}\" has the wrong JSON type");
-                    default:
-                        reader.Skip();
-                        break;
-                }
-            }
-        }
-        catch (JsonException exception)
-        {
-            throw InvalidRequest($"the request is not valid JSON: {exception.Message}");
-        }
-
-        if (string.IsNullOrEmpty(url))
-        {
-            throw InvalidRequest("\"url\" is missing");
-        }
-
-        if (!Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
-        {
-            throw InvalidRequest($"\"{url}\" is not an absolute http or https URL");
-        }
-
-        if (method.Length == 0 || !method.All(char.IsAsciiLetter))
-        {
-            throw InvalidRequest($"\"{method}\" is not an HTTP method");
-        }
-
-        return (uri, new HttpMethod(method.ToUpperInvariant()), headers);
-    }
-
-    private static HostTrapException InvalidRequest(string reason)
-    {
-        return new HostTrapException(PluginErrorKind.HttpFailed,
-            $"http_request is invalid: {reason}; pass a JSON object {{\"url\": \"https://...\", \"method\": \"GET\", \"headers\": {{}}}}.");
     }
 
     private static void CheckAllowed(PluginInstance state, PluginCall call, Uri uri)
