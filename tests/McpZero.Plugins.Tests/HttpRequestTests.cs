@@ -252,6 +252,8 @@ public sealed class HttpRequestTests : IAsyncLifetime
     [InlineData("""{"method":"GET"}""", "\"url\" is missing")]
     [InlineData("""{"url":"ftp://127.0.0.1/x"}""", "is not an absolute http or https URL")]
     [InlineData("""{"url":"http://127.0.0.1/","method":"GE T"}""", "is not an HTTP method")]
+    [InlineData("""{"url":"http://127.0.0.1/","headers":{"X-Count":3}}""", "header 'X-Count' is not a string")]
+    [InlineData("""{"url":"http://127.0.0.1/","headers":["X-Count"]}""", "\"headers\" has the wrong JSON type")]
     public void InvalidRequest_FailsWithReason(string json, string reason)
     {
         PluginException error = Assert.Throws<PluginException>(

@@ -42,7 +42,12 @@ internal static class PluginHttpRequest
                         {
                             string header = reader.GetString()!;
                             reader.Read();
-                            headers.Add(new(header, reader.TokenType == JsonTokenType.String ? reader.GetString()! : throw InvalidRequest($"header '{header}' is not a string")));
+                            if (reader.TokenType != JsonTokenType.String)
+                            {
+                                throw InvalidRequest($"header '{header}' is not a string");
+                            }
+
+                            headers.Add(new(header, reader.GetString()!));
                         }
 
                         break;
