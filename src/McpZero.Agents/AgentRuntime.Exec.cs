@@ -162,6 +162,9 @@ public sealed partial class AgentRuntime
             Log = _pluginLogger,
             Cancellation = _stopping.Token,
             MemoryWaitDeadline = Stopwatch.GetTimestamp() + (long)(memoryWait.TotalSeconds * Stopwatch.Frequency),
+            AllowedHosts = plugin.Record.AllowedHosts,
+            AllowedPaths = PathGrants(plugin.Record),
+            HostServices = HostServices,
         };
 
         long started = Stopwatch.GetTimestamp();
@@ -337,7 +340,10 @@ public sealed partial class AgentRuntime
 
         ulong fuel = (ulong)(constraints.Fuel > 0 ? constraints.Fuel : _options.DefaultFuel);
         long variableBytes = plugin.MaxVariableBytes > 0 ? plugin.MaxVariableBytes : _options.DefaultMaxVariableBytes;
-        return new PluginLimits(timeoutMs, fuel, memoryBytes, variableBytes, _options.MaxOutputBytes);
+        return new PluginLimits(timeoutMs, fuel, memoryBytes, variableBytes, _options.MaxOutputBytes)
+        {
+            MaxHttpResponseBytes = plugin.MaxHttpResponseBytes > 0 ? plugin.MaxHttpResponseBytes : PluginLimits.DefaultMaxHttpResponseBytes,
+        };
     }
 
     private static ErrorCode ToErrorCode(PluginErrorKind kind) => kind switch
@@ -351,6 +357,8 @@ public sealed partial class AgentRuntime
         PluginErrorKind.OutputTooLarge => ErrorCode.PluginOutputTooLarge,
         PluginErrorKind.Cancelled => ErrorCode.ShuttingDown,
         PluginErrorKind.MemoryBudgetExhausted => ErrorCode.ResourceExhausted,
+        PluginErrorKind.HttpNotAllowed => ErrorCode.PluginHttpNotAllowed,
+        PluginErrorKind.HttpFailed => ErrorCode.PluginHttpFailed,
         _ => ErrorCode.PluginTrap,
     };
 }

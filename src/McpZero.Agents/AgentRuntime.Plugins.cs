@@ -118,6 +118,9 @@ public sealed partial class AgentRuntime
             SignerKeyId = signerKeyId ?? "",
             Readme = readme ?? "",
             Capabilities = [.. manifest.Capabilities],
+            AllowedHosts = [.. manifest.AllowedHosts],
+            AllowedPaths = ToStoredGrants(manifest.AllowedPaths),
+            MaxHttpResponseBytes = manifest.MaxHttpResponseBytes,
         };
 
         lock (_catalogLock)
@@ -305,6 +308,9 @@ public sealed partial class AgentRuntime
         Readme = record.Readme,
         Capabilities = record.Capabilities,
         InstalledVersions = [.. VersionsOf(record.Name).Select(version => version.Record.Version)],
+        AllowedHosts = record.AllowedHosts,
+        AllowedPaths = record.AllowedPaths.ToDictionary(grant => (grant.Writable ? "rw:" : "ro:") + grant.HostPath, grant => grant.GuestPath, StringComparer.Ordinal),
+        MaxHttpResponseBytes = record.MaxHttpResponseBytes,
     };
 
     private static void ValidateName(string name, string kind)

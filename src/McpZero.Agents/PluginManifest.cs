@@ -1,4 +1,5 @@
 using System.Text.Json;
+using McpZero.Plugins;
 using McpZero.Protocol;
 
 namespace McpZero.Agents;
@@ -6,7 +7,8 @@ namespace McpZero.Agents;
 /// <summary>
 /// The parts of an Extism-shaped manifest this runtime uses: the first module's hash and name,
 /// config, <c>memory.max_pages</c>, <c>memory.max_var_bytes</c>, <c>timeout_ms</c> and
-/// <c>capabilities</c>, and <c>exports</c> with the exports whose results may be cached.
+/// <c>capabilities</c>, <c>exports</c> with the exports whose results may be cached, and the
+/// sandbox grants <c>allowed_hosts</c>, <c>allowed_paths</c> and <c>memory.max_http_response_bytes</c>.
 /// </summary>
 internal sealed partial class PluginManifest
 {
@@ -93,6 +95,15 @@ internal sealed partial class PluginManifest
         return (declared, cacheable);
     }
 
+    /// <summary>Host name patterns from <c>allowed_hosts</c> that <c>http_request</c> may reach; empty denies all.</summary>
+    public IReadOnlyList<string> AllowedHosts { get; private init; } = [];
+
+    /// <summary>Directories from <c>allowed_paths</c>, preopened for WASI; empty gives no filesystem.</summary>
+    public IReadOnlyList<PluginPathGrant> AllowedPaths { get; private init; } = [];
+
+    /// <summary>Manifest <c>memory.max_http_response_bytes</c>; 0 when the manifest set none.</summary>
+    public long MaxHttpResponseBytes { get; private init; }
+
     public static PluginManifest Parse(string json)
     {
         try
@@ -159,11 +170,15 @@ internal sealed partial class PluginManifest
             }
 
             (List<string> declaredExports, List<string> cacheableExports) = ParseExports(root);
+            (List<string> allowedHosts, List<PluginPathGrant> allowedPaths, long maxHttpResponseBytes) = ParseSandboxGrants(root);
 
             var manifest = new PluginManifest
             {
                 DeclaredExports = declaredExports,
                 CacheableExports = cacheableExports,
+                AllowedHosts = allowedHosts,
+                AllowedPaths = allowedPaths,
+                MaxHttpResponseBytes = maxHttpResponseBytes,
                 Capabilities = capabilities,
                 Name = OptionalString(root, "name") ?? (name == "main" ? null : name),
                 Hash = hash,
@@ -179,6 +194,88 @@ internal sealed partial class PluginManifest
         {
             throw Invalid(ex.Message);
         }
+    }
+
+    // Reads allowed_hosts, allowed_paths and memory.max_http_response_bytes.
+    private static (List<string> Hosts, List<PluginPathGrant> Paths, long MaxHttpResponseBytes) ParseSandboxGrants(JsonElement root)
+    {
+        var hosts = new List<string>();
+        if (root.TryGetProperty("allowed_hosts", out JsonElement hostsElement) && hostsElement.ValueKind != JsonValueKind.Null)
+        {
+            if (hostsElement.ValueKind != JsonValueKind.Array)
+            {
+                throw Invalid("\"allowed_hosts\" must be an array of host names such as \"api.example.com\" or \"*.example.com\"");
+            }
+
+            foreach (JsonElement host in hostsElement.EnumerateArray())
+            {
+                hosts.Add(host.ValueKind == JsonValueKind.String && host.GetString() is { Length: > 0 } text
+                    ? text
+                    : throw Invalid("\"allowed_hosts\" must contain only non-empty strings"));
+            }
+        }
+
+        var paths = new List<PluginPathGrant>();
+        if (root.TryGetProperty("allowed_paths", out JsonElement pathsElement) && pathsElement.ValueKind != JsonValueKind.Null)
+        {
+            if (pathsElement.ValueKind != JsonValueKind.Object)
+            {
+                throw Invalid("\"allowed_paths\" must be an object that maps host directories to guest paths");
+            }
+
+            foreach (JsonProperty property in pathsElement.EnumerateObject())
+            {
+                paths.Add(ParsePathGrant(property));
+            }
+        }
+
+        long maxHttpResponseBytes = 0;
+        if (root.TryGetProperty("memory", out JsonElement memory) && memory.ValueKind == JsonValueKind.Object
+            && memory.TryGetProperty("max_http_response_bytes", out JsonElement maxElement) && maxElement.ValueKind != JsonValueKind.Null)
+        {
+            maxHttpResponseBytes = maxElement.ValueKind == JsonValueKind.Number && maxElement.TryGetInt64(out long value) && value >= 0
+                ? value
+                : throw Invalid("\"max_http_response_bytes\" must be a non-negative integer");
+        }
+
+        return (hosts, paths, maxHttpResponseBytes);
+    }
+
+    /// <summary>
+    /// Parses one <c>allowed_paths</c> entry. The key is an absolute host directory, read-only unless it
+    /// starts with <c>rw:</c>. A <c>ro:</c> prefix is accepted too, because Extism's runtime (1.x) reads it,
+    /// although there an entry without a prefix is writable. The value is the guest path.
+    /// </summary>
+    private static PluginPathGrant ParsePathGrant(JsonProperty property)
+    {
+        string hostPath = property.Name;
+        bool writable = false;
+        if (hostPath.StartsWith("rw:", StringComparison.Ordinal))
+        {
+            hostPath = hostPath[3..];
+            writable = true;
+        }
+        else if (hostPath.StartsWith("ro:", StringComparison.Ordinal))
+        {
+            hostPath = hostPath[3..];
+        }
+
+        if (!Path.IsPathFullyQualified(hostPath))
+        {
+            throw Invalid($"allowed_paths host directory \"{hostPath}\" is not an absolute path");
+        }
+
+        if (!Directory.Exists(hostPath))
+        {
+            throw Invalid($"allowed_paths host directory \"{hostPath}\" does not exist; create it before installing the plugin");
+        }
+
+        if (property.Value.ValueKind != JsonValueKind.String || property.Value.GetString() is not { Length: > 0 } guestPath)
+        {
+            throw Invalid($"allowed_paths guest path of \"{property.Name}\" must be a non-empty string such as \"/data\"");
+        }
+
+        return new PluginPathGrant(hostPath, guestPath, writable);
     }
 
     private static string? OptionalString(JsonElement element, string property) =>

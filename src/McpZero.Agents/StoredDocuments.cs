@@ -82,6 +82,32 @@ internal sealed partial class PluginRecord
     /// <summary>Exports the manifest marks <c>"cacheable": true</c>; their successful results go to the result cache.</summary>
     /// <remarks>A record written before this member existed reads it as null, which the setter turns into an empty array.</remarks>
     [MemoryPackOrder(14)] public string[] CacheableExports { get; set => field = value ?? []; } = [];
+
+    /// <summary>Manifest <c>allowed_hosts</c>: host name patterns the plugin's <c>http_request</c> may reach.</summary>
+    [MemoryPackOrder(15)] public string[] AllowedHosts { get; set; } = [];
+
+    /// <summary>Manifest <c>allowed_paths</c>: directories preopened for WASI.</summary>
+    [MemoryPackOrder(16)] public List<StoredPathGrant> AllowedPaths { get; set; } = [];
+
+    /// <summary>Manifest <c>memory.max_http_response_bytes</c>; 0 when the manifest set none.</summary>
+    [MemoryPackOrder(17)] public long MaxHttpResponseBytes { get; set; }
+
+    // MemoryPack sets members missing from an older document to null, not to their initial values.
+    [MemoryPackOnDeserialized]
+    private void ReplaceMissingGrants()
+    {
+        AllowedHosts ??= [];
+        AllowedPaths ??= [];
+    }
+}
+
+/// <summary>One <c>allowed_paths</c> entry of a plugin.</summary>
+[MemoryPackable(GenerateType.VersionTolerant)]
+internal sealed partial class StoredPathGrant
+{
+    [MemoryPackOrder(0)] public string HostPath { get; set; } = "";
+    [MemoryPackOrder(1)] public string GuestPath { get; set; } = "";
+    [MemoryPackOrder(2)] public bool Writable { get; set; }
 }
 
 [MemoryPackable(GenerateType.VersionTolerant)]

@@ -219,6 +219,9 @@ internal static class PluginCommands
         table.Add("config", string.Join(", ", plugin.Config.Select(pair => $"{pair.Key}={pair.Value}")));
         table.Add("installed", TimeFormat.FromUnixMicros(plugin.InstalledUnixMicros));
         table.Add("agents", plugin.AttachedAgents.ToString());
+        table.Add("allowed hosts", plugin.AllowedHosts.Length == 0 ? "none" : string.Join(", ", plugin.AllowedHosts));
+        table.Add("allowed paths", plugin.AllowedPaths.Count == 0 ? "none" : string.Join(", ", plugin.AllowedPaths.Select(pair => $"{pair.Key}={pair.Value}")));
+        table.Add("http response", plugin.MaxHttpResponseBytes > 0 ? TimeFormat.Bytes(plugin.MaxHttpResponseBytes) : TimeFormat.Bytes(McpZero.Plugins.PluginLimits.DefaultMaxHttpResponseBytes) + " (default)");
         table.Write(Output.Out);
         if (plugin.Readme.Length > 0)
         {

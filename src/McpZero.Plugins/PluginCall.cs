@@ -46,4 +46,29 @@ public sealed class PluginCall
     /// instance waits for the engine's <see cref="MemoryBudget"/>; 0 does not wait.
     /// </summary>
     public long MemoryWaitDeadline { get; init; }
+
+    /// <summary>
+    /// Host name patterns that <c>http_request</c> may reach, as in an Extism manifest's
+    /// <c>allowed_hosts</c>. Empty (the default) denies every request.
+    /// </summary>
+    /// <remarks>
+    /// A pattern is matched against the whole host name of the URL, ignoring case and the port. <c>*</c>
+    /// matches any run of characters, dots included, and <c>?</c> matches one character, so
+    /// <c>*.example.com</c> matches <c>api.example.com</c> but not <c>example.com</c>, and <c>*</c> allows
+    /// every host.
+    /// </remarks>
+    public IReadOnlyList<string> AllowedHosts { get; init; } = [];
+
+    /// <summary>
+    /// Host directories preopened for WASI, each under its guest path. Empty (the default) gives the plugin
+    /// no filesystem. An instance keeps the directories it was created with, so a call with a different list
+    /// gets a new instance.
+    /// </summary>
+    public IReadOnlyList<PluginPathGrant> AllowedPaths { get; init; } = [];
+
+    /// <summary>
+    /// The services behind the <c>extism:host/user</c> functions, such as <c>find_resources</c>. When it is
+    /// null, those functions fail the call with a message that the host offers none.
+    /// </summary>
+    public IPluginHostServices? HostServices { get; init; }
 }

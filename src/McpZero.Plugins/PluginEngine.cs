@@ -186,6 +186,15 @@ public sealed class PluginEngine : IDisposable
 
         long started = Stopwatch.GetTimestamp();
         PluginInstance? instance = module.IsCommand ? null : module.Pool.TryRent(call.AgentId);
+        if (instance is not null && !instance.PathGrants.SequenceEqual(call.AllowedPaths))
+        {
+            // The preopened directories are fixed when an instance is created, so a changed
+            // allowed_paths needs a new instance.
+            PluginLog.InstanceDiscarded(_logger, module.ShortName, call.AgentId, "allowed_paths changed");
+            instance.Dispose();
+            instance = null;
+        }
+
         bool isFresh = instance is null;
 
         // When the agent's warm instance is busy with another of its calls, or was evicted, this call
@@ -475,7 +484,8 @@ public sealed class PluginEngine : IDisposable
     {
         foreach (Import import in module.Imports)
         {
-            bool isHostFunction = import.ModuleName == HostFunctions.ModuleName && HostFunctions.Names.Contains(import.Name);
+            bool isHostFunction = (import.ModuleName == HostFunctions.ModuleName && HostFunctions.Names.Contains(import.Name))
+                || (import.ModuleName == HostFunctions.UserModuleName && HostFunctions.UserNames.Contains(import.Name));
             if (isHostFunction || import.ModuleName == WasiModuleName)
             {
                 continue;

@@ -40,4 +40,16 @@ public enum PluginErrorKind
     /// <see cref="MemoryBudget"/> stayed spent until the call's deadline.
     /// </summary>
     MemoryBudgetExhausted,
+
+    /// <summary>
+    /// The plugin's <c>http_request</c> named a host that <see cref="PluginCall.AllowedHosts"/> does not
+    /// match, or was redirected to one.
+    /// </summary>
+    HttpNotAllowed,
+
+    /// <summary>
+    /// The plugin's <c>http_request</c> failed: an invalid request, a connection or protocol error, or a
+    /// response body over <see cref="PluginLimits.MaxHttpResponseBytes"/>.
+    /// </summary>
+    HttpFailed,
 }

@@ -18,6 +18,7 @@ public sealed record PluginLimits
     private readonly long _maxMemoryBytes;
     private readonly long _maxVariableBytes;
     private readonly int _maxOutputBytes;
+    private readonly long _maxHttpResponseBytes = DefaultMaxHttpResponseBytes;
 
     /// <summary>Creates limits; every value must be positive and the memory limit at least one page.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A value is out of range; the message names it.</exception>
@@ -84,6 +85,23 @@ public sealed record PluginLimits
         init => _maxOutputBytes = value >= 0
             ? value
             : throw new ArgumentOutOfRangeException(nameof(MaxOutputBytes), value, $"MaxOutputBytes {value} must not be negative.");
+    }
+
+    /// <summary>
+    /// Default of <see cref="MaxHttpResponseBytes"/>: 4 MiB. Extism's own runtime defaults to 50 MiB, but
+    /// here a response is buffered in the GC heap (256 MiB in the daemon) before it is copied to kernel
+    /// memory, and several calls may do that at once.
+    /// </summary>
+    public const long DefaultMaxHttpResponseBytes = 4 << 20;
+
+    /// <summary>Maximum size in bytes of one response body that <c>http_request</c> reads; a larger one fails the call.</summary>
+    /// <remarks>The body must also fit in the call's kernel memory (<see cref="MaxMemoryBytes"/>).</remarks>
+    public long MaxHttpResponseBytes
+    {
+        get => _maxHttpResponseBytes;
+        init => _maxHttpResponseBytes = value >= 0
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(MaxHttpResponseBytes), value, $"MaxHttpResponseBytes {value} must not be negative.");
     }
 
     /// <summary>The linear-memory limit rounded down to whole 64 KiB pages, in bytes.</summary>

@@ -43,6 +43,8 @@ public enum ErrorCode : ushort
     PluginOutOfMemory = 33,
     PluginError = 34,
     PluginOutputTooLarge = 35,
+    PluginHttpNotAllowed = 36,
+    PluginHttpFailed = 37,
 
     // Load.
     ResourceExhausted = 40,

@@ -165,7 +165,8 @@ public sealed class PluginCallTests : IDisposable
             () => Engine.Call(_abi, EngineFixture.Call("var_big", variables: variables, limits: limits)));
 
         Assert.Equal(PluginErrorKind.Trap, error.Kind);
-        Assert.Contains("over the limit of 1000", error.Message);
+        Assert.Contains("var_set 'big' would raise the agent's variables to 2003 bytes, over the limit of 1000", error.Message);
+        Assert.Contains("memory.max_var_bytes", error.Message);
         Assert.Null(variables.Get("big"));
     }
 
@@ -276,8 +277,9 @@ public sealed class PluginCallTests : IDisposable
     {
         PluginException error = Assert.Throws<PluginException>(() => Engine.Call(_abi, EngineFixture.Call("http")));
 
-        Assert.Equal(PluginErrorKind.PluginError, error.Kind);
-        Assert.Contains("HTTP is not allowed for plugin", error.Message);
+        Assert.Equal(PluginErrorKind.HttpNotAllowed, error.Kind);
+        Assert.Contains("http_request to host 'example.invalid' is not allowed", error.Message);
+        Assert.Contains("allowed_hosts: none", error.Message);
     }
 
     [Fact]

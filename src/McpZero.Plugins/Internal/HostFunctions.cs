@@ -5,7 +5,8 @@ using Wasmtime;
 namespace McpZero.Plugins.Internal;
 
 /// <summary>
-/// The <c>extism:host/env</c> functions, defined once on the engine's shared linker.
+/// The <c>extism:host/env</c> functions of the Extism ABI and this host's own <c>extism:host/user</c>
+/// functions, defined once on the engine's shared linker.
 /// </summary>
 /// <remarks>
 /// Every function reads the state of its call from the store data (<see cref="PluginInstance"/>), so no
@@ -17,6 +18,12 @@ namespace McpZero.Plugins.Internal;
 internal static class HostFunctions
 {
     public const string ModuleName = "extism:host/env";
+
+    /// <summary>The module of the functions this host offers beyond the Extism ABI.</summary>
+    public const string UserModuleName = "extism:host/user";
+
+    // Maximum number of resources one find_resources call returns.
+    public const int MaxFoundResources = 1000;
 
     // Maximum log message size in bytes; longer messages are cut so one call cannot flood the log.
     private const int MaxLogMessageBytes = 8 * 1024;
@@ -36,6 +43,12 @@ internal static class HostFunctions
         "input_length", "input_offset", "input_load_u8", "input_load_u64", "output_set", "error_set",
         "config_get", "var_get", "var_set", "log_info", "log_warn", "log_error", "log_debug", "log_trace",
         "get_log_level", "http_request", "http_status_code", "http_headers",
+    };
+
+    /// <summary>The names of every function defined in <see cref="UserModuleName"/>.</summary>
+    public static readonly IReadOnlySet<string> UserNames = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "agent_id", "find_resources",
     };
 
     public static void Define(Linker linker)
@@ -66,6 +79,9 @@ internal static class HostFunctions
         linker.DefineFunction(ModuleName, "http_request", (CallerFunc<long, long, long>)HttpRequest);
         linker.DefineFunction(ModuleName, "http_status_code", (CallerFunc<int>)HttpStatusCode);
         linker.DefineFunction(ModuleName, "http_headers", (CallerFunc<long>)HttpHeaders);
+
+        linker.DefineFunction(UserModuleName, "agent_id", (CallerFunc<long>)AgentId);
+        linker.DefineFunction(UserModuleName, "find_resources", (CallerFunc<long, long>)FindResources);
     }
 
     private static PluginInstance State(Caller caller)
@@ -211,7 +227,7 @@ internal static class HostFunctions
         if (totalAfter > call.Limits.MaxVariableBytes)
         {
             throw new HostTrapException(PluginErrorKind.Trap,
-                $"var_set '{key}' would raise the agent's variables to {totalAfter} bytes, over the limit of {call.Limits.MaxVariableBytes}; delete variables or raise MaxVariableBytes.");
+                $"var_set '{key}' would raise the agent's variables to {totalAfter} bytes, over the limit of {call.Limits.MaxVariableBytes}; delete variables or raise memory.max_var_bytes in the plugin's manifest.");
         }
 
         call.Variables.Set(key, value.ToArray());
@@ -266,21 +282,45 @@ internal static class HostFunctions
         return state.LogLevel;
     }
 
+    // http_request takes no ownership of the request or body block, as in Extism's runtime.
     private static long HttpRequest(Caller caller, long requestOffset, long bodyOffset)
     {
         PluginInstance state = State(caller);
-        throw new HostTrapException(PluginErrorKind.PluginError,
-            $"HTTP is not allowed for plugin {state.DisplayName}: no allowed_hosts are configured for it.");
+        PluginCall call = CurrentCall(state, "http_request");
+        ReadOnlySpan<byte> request = state.Memory.GetBlock(requestOffset, "http_request");
+        byte[]? body = bodyOffset == 0 ? null : state.Memory.GetBlock(bodyOffset, "http_request").ToArray();
+
+        byte[] response = PluginHttp.Send(state, call, request, body);
+        return AllocOrTrap(state, response, "http_request");
     }
 
     private static int HttpStatusCode(Caller caller)
     {
-        return 0;
+        return State(caller).HttpStatus;
     }
 
     private static long HttpHeaders(Caller caller)
     {
-        return 0;
+        PluginInstance state = State(caller);
+        return state.HttpHeadersJson is { } headers ? AllocOrTrap(state, headers, "http_headers") : 0;
+    }
+
+    private static long AgentId(Caller caller)
+    {
+        PluginInstance state = State(caller);
+        return AllocOrTrap(state, Encoding.UTF8.GetBytes(state.AgentId), "agent_id");
+    }
+
+    // Takes ownership of the capability block, like config_get does of its key.
+    private static long FindResources(Caller caller, long capabilityOffset)
+    {
+        PluginInstance state = State(caller);
+        PluginCall call = CurrentCall(state, "find_resources");
+        string capability = TakeString(state, capabilityOffset, "find_resources");
+        IPluginHostServices services = call.HostServices
+            ?? throw new HostTrapException(PluginErrorKind.PluginError, "find_resources is not available: this host offers no resources registry to plugins.");
+
+        return AllocOrTrap(state, services.FindResources(state.AgentId, capability, MaxFoundResources), "find_resources");
     }
 
     private static string TakeString(PluginInstance state, long offset, string function)

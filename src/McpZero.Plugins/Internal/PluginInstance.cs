@@ -84,8 +84,17 @@ internal sealed class PluginInstance : IDisposable
 
     public long OutputLength { get; set; }
 
+    /// <summary>Status code of the last <c>http_request</c> response in the current call; 0 before one.</summary>
+    public int HttpStatus { get; set; }
+
+    /// <summary>Headers of the last <c>http_request</c> response in the current call as a JSON object; null before one.</summary>
+    public byte[]? HttpHeadersJson { get; set; }
+
     /// <summary>The Extism log level of the current call's logger (trace=0 … error=4, 5 = off), or -1 before it is computed.</summary>
     public int LogLevel { get; set; } = -1;
+
+    /// <summary>The directories preopened for WASI when the instance was created; empty before that.</summary>
+    public IReadOnlyList<PluginPathGrant> PathGrants { get; private set; } = [];
 
     /// <summary>True once the instance must not serve another call (it trapped, or ran a WASI command).</summary>
     public bool IsSpent { get; set; }
@@ -126,6 +135,8 @@ internal sealed class PluginInstance : IDisposable
         OutputOffset = 0;
         OutputLength = 0;
         LogLevel = -1;
+        HttpStatus = 0;
+        HttpHeadersJson = null;
         Memory.Reset(call.Limits.MaxMemoryBytes);
         _stdout.Clear();
         _stderr.Clear();
@@ -165,7 +176,23 @@ internal sealed class PluginInstance : IDisposable
         WasiConfiguration wasi = new WasiConfiguration()
             .WithStandardOutputCallback(_stdout.Append)
             .WithStandardErrorCallback(_stderr.Append);
-        _store.SetWasiConfiguration(wasi);
+        PathGrants = Call?.AllowedPaths ?? [];
+        foreach (PluginPathGrant grant in PathGrants)
+        {
+            // Wasmtime opens the directory when the configuration is applied, so a missing one fails there.
+            wasi.WithPreopenedDirectory(grant.HostPath, grant.GuestPath, grant.Writable);
+        }
+
+        try
+        {
+            _store.SetWasiConfiguration(wasi);
+        }
+        catch (InvalidOperationException exception) when (PathGrants.Count > 0)
+        {
+            // wasmtime-dotnet 50 reports a directory it cannot open as "Failed to preopen directory 'PATH'."
+            throw new PluginException(PluginErrorKind.Linking,
+                $"Plugin {DisplayName}: allowed_paths cannot be preopened for WASI: {exception.Message} Create the directory or change allowed_paths in the plugin's manifest.", exception);
+        }
 
         _instance = linker.Instantiate(_store, Module.WasmModule);
         _linearMemory = _instance.GetMemory("memory");

@@ -3,7 +3,8 @@ using Microsoft.Extensions.Logging;
 namespace McpZero.Plugins.Internal;
 
 /// <summary>
-/// Log messages of the plugin host, event ids 3000-3199, and 220-229 for unloading idle modules.
+/// Log messages of the plugin host: event ids 210-219 for the HTTP host functions, 220-229 for
+/// unloading idle modules, and 3000-3199.
 /// </summary>
 internal static partial class PluginLog
 {
@@ -38,6 +39,10 @@ internal static partial class PluginLog
     [LoggerMessage(EventId = 220, EventName = "IdlePluginsUnloaded", Level = LogLevel.Information,
         Message = "Unloaded {ModuleCount} plugin modules unused for {IdleSeconds} s; {LoadedModules} remain loaded")]
     public static partial void IdleModulesUnloaded(ILogger logger, int moduleCount, long idleSeconds, int loadedModules);
+    // The URL is logged without its query, which may carry credentials.
+    [LoggerMessage(EventId = 210, EventName = "PluginHttpRequest", Level = LogLevel.Debug,
+        Message = "Plugin {Plugin} (agent {AgentId}) http_request {Method} {Url} returned {Status} with {BodyBytes} bytes in {ElapsedMilliseconds} ms")]
+    public static partial void HttpRequestCompleted(ILogger logger, string plugin, string agentId, string method, string url, int status, int bodyBytes, long elapsedMilliseconds);
 
     [LoggerMessage(EventId = 3100, EventName = "PluginMessage",
         Message = "Plugin {Plugin} (agent {AgentId}): {Text}")]

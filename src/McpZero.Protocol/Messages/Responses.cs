@@ -144,6 +144,17 @@ public sealed partial class PluginInfo : IResponse
 
     /// <summary>Every installed version of this plugin name, oldest first; "" stands for an unversioned install.</summary>
     public string[] InstalledVersions { get; set; } = [];
+    /// <summary>Host name patterns the plugin's <c>http_request</c> may reach; empty allows none.</summary>
+    public string[] AllowedHosts { get; set; } = [];
+
+    /// <summary>
+    /// Directories preopened for the plugin: each host directory, prefixed <c>ro:</c> or <c>rw:</c>, mapped to
+    /// the guest path.
+    /// </summary>
+    public Dictionary<string, string> AllowedPaths { get; set; } = [];
+
+    /// <summary>The manifest's <c>memory.max_http_response_bytes</c>; 0 means the default of 4 MiB.</summary>
+    public long MaxHttpResponseBytes { get; set; }
 }
 
 [MemoryPackable]

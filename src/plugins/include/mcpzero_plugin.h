@@ -83,6 +83,34 @@ MZ_HOST_IMPORT("log_error") void mz_host_log_error(mz_offset message);
  * a higher value means logging is off. */
 MZ_HOST_IMPORT("get_log_level") int32_t mz_host_get_log_level(void);
 
+/* ---- HTTP ----------------------------------------------------------------------------- */
+
+/* Sends the HTTP request described by the JSON in block `request`,
+ * {"url": "https://...", "method": "GET", "headers": {"Name": "value"}}, with the body in block
+ * `body` (0 for none). Returns the response body as a new block that the plugin frees, or 0 when
+ * the body is empty. The request block stays the plugin's. The host fails the call when the URL's
+ * host, or a redirect's, matches no pattern in the manifest's allowed_hosts, when the call's time
+ * runs out, and when the body exceeds memory.max_http_response_bytes (4 MiB by default). */
+MZ_HOST_IMPORT("http_request") mz_offset mz_host_http_request(mz_offset request, mz_offset body);
+/* Returns the status code of the last response in this call, or 0 before any request. */
+MZ_HOST_IMPORT("http_status_code") int32_t mz_host_http_status_code(void);
+/* Returns the headers of the last response in this call as a new block holding a JSON object
+ * of lower-case names to values (repeated headers joined with ", "), or 0 before any request. */
+MZ_HOST_IMPORT("http_headers") mz_offset mz_host_http_headers(void);
+
+/* ---- MCP-ZERO services, module "extism:host/user" ------------------------------------ */
+
+#define MZ_USER_IMPORT(name) \
+    __attribute__((import_module("extism:host/user"), import_name(name)))
+
+/* Returns the id of the agent this call runs for, such as "a-4af218d542", as a new block. */
+MZ_USER_IMPORT("agent_id") mz_offset mz_host_agent_id(void);
+/* Takes ownership of block `capability` (UTF-8) and returns a new block holding a JSON array of
+ * the resources registered with that capability, at most 1000, each an object with resource_id,
+ * resource_type, owner, capabilities, location, metadata and created_unix_micros. An empty
+ * array when none match. */
+MZ_USER_IMPORT("find_resources") mz_offset mz_host_find_resources(mz_offset capability);
+
 /* ---- Helpers ------------------------------------------------------------------------ */
 
 /* Copies n bytes from linear memory into a new block; returns 0 when n is 0 or the host
@@ -304,6 +332,64 @@ static inline void mz_log_error(const char *message) {
     if (block != 0) {
         mz_host_log_error(block);
     }
+}
+
+/* Sends a request (see mz_host_http_request) given as a NUL-terminated JSON string, with n bytes
+ * of body (n == 0 sends none). Returns the response body in a new malloc'd buffer with one extra
+ * NUL byte and stores its length in *length; NULL for an empty body or when malloc fails. The
+ * status code is then in mz_host_http_status_code(). The caller frees the buffer. */
+static inline uint8_t *mz_http_request(const char *request_json, const void *body, size_t n, size_t *length) {
+    *length = 0;
+    mz_offset request = mz_block_from_string(request_json);
+    if (request == 0) {
+        return NULL;
+    }
+
+    mz_offset body_block = 0;
+    if (n > 0) {
+        body_block = mz_block_from_bytes(body, n);
+        if (body_block == 0) {
+            mz_host_free(request);
+            return NULL;
+        }
+    }
+
+    mz_offset response = mz_host_http_request(request, body_block);
+    mz_host_free(request);
+    if (body_block != 0) {
+        mz_host_free(body_block);
+    }
+
+    uint8_t *text = mz_block_read(response, length);
+    if (response != 0) {
+        mz_host_free(response);
+    }
+    return text;
+}
+
+/* Returns the calling agent's id as a new malloc'd NUL-terminated string, or NULL when malloc
+ * fails. The caller frees it. */
+static inline char *mz_agent_id(void) {
+    mz_offset block = mz_host_agent_id();
+    size_t length;
+    char *text = (char *)mz_block_read(block, &length);
+    mz_host_free(block);
+    return text;
+}
+
+/* Returns the JSON array of resources with `capability` (see mz_host_find_resources) as a new
+ * malloc'd NUL-terminated string, or NULL when malloc fails. The caller frees it. */
+static inline char *mz_find_resources(const char *capability) {
+    mz_offset key = mz_block_from_string(capability);
+    if (key == 0) {
+        return NULL;
+    }
+
+    mz_offset block = mz_host_find_resources(key);
+    size_t length;
+    char *text = (char *)mz_block_read(block, &length);
+    mz_host_free(block);
+    return text;
 }
 
 #endif /* MCPZERO_PLUGIN_H */

@@ -1,4 +1,5 @@
 using McpZero.Agents;
+using McpZero.Plugins;
 using McpZero.Protocol;
 
 namespace McpZero.UnitTests.Agents;
@@ -35,6 +36,31 @@ public sealed class PluginManifestTests
         Assert.Equal(16, manifest.MaxPages);
         Assert.Equal(4096, manifest.MaxVariableBytes);
         Assert.Equal(1500, manifest.TimeoutMs);
+        Assert.Equal(["example.org"], manifest.AllowedHosts);
+        Assert.Equal([new PluginPathGrant("/tmp", "/data", false)], manifest.AllowedPaths);
+        Assert.Equal(1024, manifest.MaxHttpResponseBytes);
+    }
+
+    [Fact]
+    public void AllowedPathsReadOnlyUnlessRwPrefix()
+    {
+        string json = """{"allowed_paths":{"/tmp":"/a","ro:/tmp":"/b","rw:/tmp":"/c"}}""";
+
+        PluginManifest manifest = PluginManifest.Parse(json);
+
+        Assert.Equal(
+            [new PluginPathGrant("/tmp", "/a", false), new PluginPathGrant("/tmp", "/b", false), new PluginPathGrant("/tmp", "/c", true)],
+            manifest.AllowedPaths);
+    }
+
+    [Fact]
+    public void MissingSandboxFieldsGrantNothing()
+    {
+        PluginManifest manifest = PluginManifest.Parse("""{"allowed_hosts":null,"allowed_paths":null}""");
+
+        Assert.Empty(manifest.AllowedHosts);
+        Assert.Empty(manifest.AllowedPaths);
+        Assert.Equal(0, manifest.MaxHttpResponseBytes);
     }
 
     [Fact]
@@ -99,6 +125,13 @@ public sealed class PluginManifestTests
     [InlineData("{\"memory\":{\"max_pages\":1.5}}", "\"max_pages\" must be a non-negative integer")]
     [InlineData("{\"memory\":{\"max_var_bytes\":\"big\"}}", "\"max_var_bytes\" must be a non-negative integer")]
     [InlineData("{\"timeout_ms\":-5}", "\"timeout_ms\" must be a non-negative integer")]
+    [InlineData("{\"allowed_hosts\":\"example.com\"}", "\"allowed_hosts\" must be an array of host names")]
+    [InlineData("{\"allowed_hosts\":[\"\"]}", "\"allowed_hosts\" must contain only non-empty strings")]
+    [InlineData("{\"allowed_paths\":[\"/tmp\"]}", "\"allowed_paths\" must be an object")]
+    [InlineData("{\"allowed_paths\":{\"tmp\":\"/data\"}}", "host directory \"tmp\" is not an absolute path")]
+    [InlineData("{\"allowed_paths\":{\"rw:/no/such/dir/mcpzero\":\"/data\"}}", "host directory \"/no/such/dir/mcpzero\" does not exist")]
+    [InlineData("{\"allowed_paths\":{\"/tmp\":\"\"}}", "guest path of \"/tmp\" must be a non-empty string")]
+    [InlineData("{\"memory\":{\"max_http_response_bytes\":-1}}", "\"max_http_response_bytes\" must be a non-negative integer")]
     public void InvalidManifestIsInvalidArgument(string json, string expectedMessagePart)
     {
         AgentException error = Assert.Throws<AgentException>(() => PluginManifest.Parse(json));

@@ -48,6 +48,17 @@ public sealed class StoredDocumentGoldenTests
         "322E30F3FFFFFF0C000000436F756E74732063616C6C73F7FFFFFF080000003966383664303831F6FFFFFF0900000023" +
         "20636F756E74657201000000FBFFFFFF040000007661727301000000FAFFFFFF05000000636F756E74";
 
+    // PluginWithCacheableExportsGolden above is the layout before the sandbox grants (orders 15 to 17) were added; it is only read.
+    private const string PluginWithSandboxGolden =
+        "120F10081E19080404080D1410111011304408F8FFFFFF07000000636F756E746572F7FFFFFF08000000356538383438" +
+        "3938005000000000000002000000FAFFFFFF05000000636F756E74FAFFFFFF05000000726573657401000000FBFFFFFF" +
+        "0400000073746570FEFFFFFF010000003201401E18240A060010000000DC0500000010000000000000FAFFFFFF050000" +
+        "00312E322E30F3FFFFFF0C000000436F756E74732063616C6C73F7FFFFFF080000003966383664303831F6FFFFFF0900" +
+        "00002320636F756E74657201000000FBFFFFFF040000007661727301000000FAFFFFFF05000000636F756E7402000000" +
+        "F0FFFFFF0F0000006170692E6578616D706C652E636F6DF2FFFFFF0D0000002A2E6578616D706C652E6F726702000000" +
+        "030F0B01F8FFFFFF070000002F7372762F696EFCFFFFFF030000002F696E0003100C01F7FFFFFF080000002F7372762F" +
+        "6F7574FBFFFFFF040000002F6F7574010000010000000000";
+
     private const string VariablesGolden =
         "012A02000000FAFFFFFF05000000636F756E740400000001000000FAFFFFFF05000000656D70747900000000";
 
@@ -92,7 +103,24 @@ public sealed class StoredDocumentGoldenTests
     [Fact]
     public void PluginRecordSerializesToGolden()
     {
-        Assert.Equal(PluginWithCacheableExportsGolden, Convert.ToHexString(MemoryPackSerializer.Serialize(StoredDocumentSamples.SignedPluginWithCacheableExports())));
+        Assert.Equal(PluginWithSandboxGolden, Convert.ToHexString(MemoryPackSerializer.Serialize(StoredDocumentSamples.PluginWithSandbox())));
+    }
+
+    [Fact]
+    public void PluginRecordWithSandboxReadsFromGolden()
+    {
+        PluginRecord? plugin = MemoryPackSerializer.Deserialize<PluginRecord>(Convert.FromHexString(PluginWithSandboxGolden));
+
+        Assert.NotNull(plugin);
+        Assert.Equal("counter", plugin.Name);
+        Assert.Equal(4_096, plugin.MaxVariableBytes);
+        Assert.Equal("1.2.0", plugin.Version);
+        Assert.Equal(["count"], plugin.CacheableExports);
+        Assert.Equal(["api.example.com", "*.example.org"], plugin.AllowedHosts);
+        Assert.Equal(2, plugin.AllowedPaths.Count);
+        Assert.Equal(("/srv/in", "/in", false), (plugin.AllowedPaths[0].HostPath, plugin.AllowedPaths[0].GuestPath, plugin.AllowedPaths[0].Writable));
+        Assert.Equal(("/srv/out", "/out", true), (plugin.AllowedPaths[1].HostPath, plugin.AllowedPaths[1].GuestPath, plugin.AllowedPaths[1].Writable));
+        Assert.Equal(65_536, plugin.MaxHttpResponseBytes);
     }
 
     [Fact]
@@ -220,6 +248,9 @@ public sealed class StoredDocumentGoldenTests
 
         // Members that older bytes lack come back null; the runtime fills them when it loads the catalog.
         Assert.Null(plugin.Version);
+        Assert.Empty(plugin.AllowedHosts);
+        Assert.Empty(plugin.AllowedPaths);
+        Assert.Equal(0, plugin.MaxHttpResponseBytes);
     }
 
     [Fact]

@@ -66,6 +66,16 @@ internal static class StoredDocumentSamples
         return plugin;
     }
 
+    /// <summary><see cref="SignedPluginWithCacheableExports"/> with the sandbox grants of orders 15 to 17 set.</summary>
+    public static PluginRecord PluginWithSandbox()
+    {
+        PluginRecord plugin = SignedPluginWithCacheableExports();
+        plugin.AllowedHosts = ["api.example.com", "*.example.org"];
+        plugin.AllowedPaths = [new StoredPathGrant { HostPath = "/srv/in", GuestPath = "/in", Writable = false }, new StoredPathGrant { HostPath = "/srv/out", GuestPath = "/out", Writable = true }];
+        plugin.MaxHttpResponseBytes = 65_536;
+        return plugin;
+    }
+
     public static VariableSet Variables() => new()
     {
         Values = new Dictionary<string, byte[]> { ["count"] = [1, 0, 0, 0], ["empty"] = [] },

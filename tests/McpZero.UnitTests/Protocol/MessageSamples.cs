@@ -287,6 +287,9 @@ internal static class MessageSamples
         Capabilities = ["counting"],
         InstalledVersions = ["1.0.0", "1.2.0-rc.1"],
         AttachedAgents = 4,
+        AllowedHosts = ["*.example.com"],
+        AllowedPaths = new Dictionary<string, string> { ["rw:/srv/out"] = "/out" },
+        MaxHttpResponseBytes = 65_536,
     };
 
     private static AgentInfo SampleAgent() => new()
