@@ -109,6 +109,26 @@ public sealed record ServerOptions
     /// <summary>Configuration key <c>StateCommitIntervalMs</c>: journal commit period of the interval policy.</summary>
     public TimeSpan StateCommitInterval { get; init; } = TimeSpan.FromMilliseconds(50);
 
+    // Socket protocol: payload limits, connection timeouts and compression.
+
+    /// <summary>Maximum body size per request type; configuration section <c>PayloadLimits</c>.</summary>
+    public PayloadLimits PayloadLimits { get; init; } = PayloadLimits.CreateDefault(FrameReader.DefaultMaxBodyBytes, 1024 * 1024);
+
+    /// <summary>Time a started frame may stay incomplete before the connection is closed.</summary>
+    public TimeSpan FrameReadTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Time a connection may stay open with no request in flight and no partial frame before it is
+    /// closed; zero keeps idle connections open.
+    /// </summary>
+    public TimeSpan IdleConnectionTimeout { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>Codec offered to clients at hello; <see cref="CompressionCodec.None"/> turns compression off.</summary>
+    public CompressionCodec Compression { get; init; } = CompressionCodec.Lz4;
+
+    /// <summary>Serialized body size in bytes above which both sides compress a body.</summary>
+    public int CompressionThresholdBytes { get; init; } = 64 * 1024;
+
     /// <summary>
     /// Builds options from configuration. Defaults depend on whether systemd started the process:
     /// a service uses /run and /var/lib, a developer's run uses ./var.
@@ -155,6 +175,12 @@ public sealed record ServerOptions
             // State store durability.
             StateCommitPolicy = ReadCommitPolicy(configuration, "StateCommitPolicy"),
             StateCommitInterval = TimeSpan.FromMilliseconds(ReadInt(configuration, "StateCommitIntervalMs", 50, 1, 60_000)),
+
+            // Socket protocol.
+            FrameReadTimeout = TimeSpan.FromSeconds(ReadInt(configuration, "FrameReadTimeoutSeconds", 30, 1, 3600)),
+            IdleConnectionTimeout = TimeSpan.FromSeconds(ReadInt(configuration, "IdleConnectionTimeoutSeconds", 3600, 0, 30 * 86400)),
+            Compression = ReadCompression(configuration, "Compression"),
+            CompressionThresholdBytes = ReadInt(configuration, "CompressionThresholdBytes", 64 * 1024, 0, int.MaxValue),
         };
 
         // An exec request carries the input plus the agent id, method and plugin name. The default
@@ -163,14 +189,15 @@ public sealed record ServerOptions
         {
             if (configuration["MaxInputBytes"] is null)
             {
-                return options with { MaxInputBytes = (int)Math.Max(0, (long)options.MaxFrameBytes - RequestOverheadBytes) };
+                options = options with { MaxInputBytes = (int)Math.Max(0, (long)options.MaxFrameBytes - RequestOverheadBytes) };
+                return options with { PayloadLimits = PayloadLimits.FromConfiguration(configuration, options.MaxFrameBytes, options.MaxInputBytes) };
             }
 
             throw new ArgumentException(
                 $"configuration value MaxInputBytes={options.MaxInputBytes} does not fit in MaxFrameBytes={options.MaxFrameBytes}; keep MaxInputBytes at least {RequestOverheadBytes} bytes below MaxFrameBytes");
         }
 
-        return options;
+        return options with { PayloadLimits = PayloadLimits.FromConfiguration(configuration, options.MaxFrameBytes, options.MaxInputBytes) };
     }
 
     private static readonly HashSet<string> KnownKeys = new(StringComparer.OrdinalIgnoreCase)
@@ -184,6 +211,9 @@ public sealed record ServerOptions
 
         // Metrics.
         "MetricsTextfilePath", "MetricsTextfileIntervalSeconds",
+
+        // Socket protocol.
+        PayloadLimits.SectionName, "FrameReadTimeoutSeconds", "IdleConnectionTimeoutSeconds", "Compression", "CompressionThresholdBytes",
     };
 
     /// <summary>Returns top-level configuration keys that no setting reads, so typos can be reported.</summary>
@@ -262,6 +292,19 @@ public sealed record ServerOptions
             "checkpoint" => StateCommitPolicy.Checkpoint,
             _ => throw new ArgumentException($"configuration value {key}='{text}' is invalid; use sync, interval or checkpoint"),
         };
+    }
+
+    private static CompressionCodec ReadCompression(IConfiguration configuration, string key)
+    {
+        string? text = configuration[key];
+        if (text is null)
+        {
+            return CompressionCodec.Lz4;
+        }
+
+        return CompressionCodecNames.TryParse(text, out CompressionCodec codec)
+            ? codec
+            : throw new ArgumentException($"configuration value {key}='{text}' is invalid; use {string.Join(" or ", CompressionCodecNames.Supported)}, or none to turn compression off");
     }
 
     private static UnixFileMode ReadMode(IConfiguration configuration, string key, string defaultValue)

@@ -36,6 +36,7 @@ namespace McpZero.Protocol.Messages;
 [MemoryPackUnion(MessageTypes.DbCreateIndex, typeof(DbCreateIndexRequest))]
 [MemoryPackUnion(MessageTypes.DbIndexList, typeof(DbIndexListRequest))]
 [MemoryPackUnion(MessageTypes.Batch, typeof(BatchRequest))]
+[MemoryPackUnion(MessageTypes.Cancel, typeof(CancelRequest))]
 public partial interface IRequest
 {
     ushort MessageType { get; }
@@ -48,6 +49,9 @@ public sealed partial class HelloRequest : IRequest
     [MemoryPackIgnore] public ushort MessageType => MessageTypes.Hello;
     public int ProtocolVersion { get; set; } = ProtocolInfo.Version;
     public string ClientName { get; set; } = "";
+
+    /// <summary>Compression codecs the client can read and write, in order of preference, such as <c>"lz4"</c>; empty for none.</summary>
+    public string[] CompressionCodecs { get; set; } = [];
 }
 
 [MemoryPackable]
