@@ -51,6 +51,38 @@ internal sealed partial class ClientConnection
         _ = SendAndFinishAsync(requestId, new OkResponse { Message = message });
     }
 
+    // A client built before compression reads only the first three hello members, and MemoryPack
+    // rejects the longer object, so it gets the old shape and no compression.
+    private async Task SendHelloVersion1Async(uint requestId)
+    {
+        try
+        {
+            await _writeLock.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                new HelloResponseVersion1
+                {
+                    ProtocolVersion = ProtocolInfo.Version,
+                    ServerVersion = ServerInfo.Version,
+                    MaxFrameBytes = _options.MaxFrameBytes,
+                }.WriteFrame(_writer, requestId);
+                await _writer.FlushAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                _writeLock.Release();
+            }
+        }
+        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or ObjectDisposedException or InvalidOperationException)
+        {
+            Log.ResponseDropped(_logger, _id, requestId, ex.Message);
+        }
+        finally
+        {
+            RequestFinished();
+        }
+    }
+
     private static ErrorResponse CancelledError(IRequest request) => RequestDispatcher.Error(
         ErrorCode.Cancelled,
         $"the {MessageNames.Request(request.MessageType)} request was cancelled by the client");

@@ -258,6 +258,12 @@ internal sealed partial class ClientConnection
         Log.HelloReceived(_logger, _id, hello.ClientName, hello.ProtocolVersion);
         Interlocked.Increment(ref _inFlight);
 
+        if (hello.CompressionCodecs is null)
+        {
+            _ = SendHelloVersion1Async(requestId);
+            return true;
+        }
+
         // The hello response itself is never compressed: the client learns the codec from it.
         _ = SendAndFinishAsync(
             requestId,

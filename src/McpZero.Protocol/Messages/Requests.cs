@@ -50,8 +50,12 @@ public sealed partial class HelloRequest : IRequest
     public int ProtocolVersion { get; set; } = ProtocolInfo.Version;
     public string ClientName { get; set; } = "";
 
-    /// <summary>Compression codecs the client can read and write, in order of preference, such as <c>"lz4"</c>; empty for none.</summary>
-    public string[] CompressionCodecs { get; set; } = [];
+    /// <summary>
+    /// Compression codecs the client can read and write, in order of preference, such as <c>"lz4"</c>.
+    /// Null only from clients that predate this member, which also cannot read the members appended to
+    /// <see cref="HelloResponse"/>; send an empty array to offer none.
+    /// </summary>
+    public string[]? CompressionCodecs { get; set; }
 }
 
 [MemoryPackable]
