@@ -167,18 +167,18 @@ static byte[] Lz4Decompress(byte[] source, int length)
 {
     byte[] target = new byte[length];
     int written = LZ4Codec.Decode(source, target);
-    return written == length ? target : throw new InvalidDataException("lz4 length mismatch");
+    return written == length ? target : throw new InvalidDataException("lz4 output length differs from the original length");
 }
 
-// The zstd contexts are reused, as a connection would reuse them; creating one per body costs more
-// than compressing a small body.
+// The zstd contexts are reused, as a connection would reuse them, because creating one per body
+// costs more than compressing a small body.
 static byte[] ZstdCompress(byte[] source) => ZstdContexts.Compressor.Wrap(source).ToArray();
 
 static byte[] ZstdDecompress(byte[] source, int length)
 {
     byte[] target = new byte[length];
     int written = ZstdContexts.Decompressor.Unwrap(source, target, 0);
-    return written == length ? target : throw new InvalidDataException("zstd length mismatch");
+    return written == length ? target : throw new InvalidDataException("zstd output length differs from the original length");
 }
 
 static byte[] BrotliCompress(byte[] source)
@@ -186,7 +186,7 @@ static byte[] BrotliCompress(byte[] source)
     byte[] target = new byte[BrotliEncoder.GetMaxCompressedLength(source.Length)];
     if (!BrotliEncoder.TryCompress(source, target, out int written, quality: 1, window: 22))
     {
-        throw new InvalidOperationException("brotli failed");
+        throw new InvalidOperationException("brotli compression failed");
     }
 
     return target[..written];
@@ -195,7 +195,7 @@ static byte[] BrotliCompress(byte[] source)
 static byte[] BrotliDecompress(byte[] source, int length)
 {
     byte[] target = new byte[length];
-    return BrotliDecoder.TryDecompress(source, target, out int written) && written == length ? target : throw new InvalidDataException("brotli failed");
+    return BrotliDecoder.TryDecompress(source, target, out int written) && written == length ? target : throw new InvalidDataException("brotli decompression failed or changed the length");
 }
 
 static byte[] DeflateCompress(byte[] source)

@@ -18,7 +18,7 @@ public sealed partial class AgentRuntime
     /// Under <see cref="StateCommitPolicy.Sync"/> the result, or the error of a failed call, is
     /// returned only after the variables, the execution count and the trace record are on disk.
     /// </remarks>
-    /// <param name="cancellationToken">Abandons waiting for a worker or the agent; a call that already runs continues.</param>
+    /// <param name="cancellationToken">Abandons waiting for a worker or the agent. A call that already runs continues.</param>
     /// <param name="callCancellation">Also stops a running call, which then fails with <see cref="ErrorCode.Cancelled"/> and is traced.</param>
     /// <exception cref="AgentException">The call was rejected or failed; a failed call is traced too.</exception>
     public async Task<ExecResponse> ExecAsync(string agentId, string method, byte[] input, string? pluginName, CancellationToken cancellationToken, CancellationToken callCancellation = default)
@@ -142,7 +142,7 @@ public sealed partial class AgentRuntime
         PluginModule module = GetModule(plugin);
         PluginVariables variables = LoadVariables(agent);
 
-        // A caller's cancellation stops the call as a shutdown does; the linked source exists only
+        // A caller's cancellation stops the call as a shutdown does. The linked source exists only
         // for callers that can cancel.
         using CancellationTokenSource? linkedCancellation = callCancellation.CanBeCanceled
             ? CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token, callCancellation)

@@ -13,7 +13,7 @@ public sealed partial class McpZeroClient
     private CompressionCodec _codec;
     private int _compressionThresholdBytes;
 
-    /// <summary>The compression codec agreed at hello; None when frames are not compressed.</summary>
+    /// <summary>The compression codec agreed at hello, or None when frames are not compressed.</summary>
     public CompressionCodec Compression => _codec;
 
     private void UseCompression(HelloResponse? hello)
@@ -91,7 +91,7 @@ public sealed partial class McpZeroClient
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
         {
-            // The connection is closing; the server cancels in-flight requests then anyway.
+            // The connection is closing, and the server then cancels its in-flight requests anyway.
         }
     }
 }

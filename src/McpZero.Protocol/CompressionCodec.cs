@@ -22,7 +22,7 @@ public static class CompressionCodecNames
         _ => "",
     };
 
-    /// <summary>Parses a codec name, ignoring case; an empty name or "none" is <see cref="CompressionCodec.None"/>.</summary>
+    /// <summary>Parses a codec name, ignoring case. An empty name or "none" is <see cref="CompressionCodec.None"/>.</summary>
     public static bool TryParse(string? name, out CompressionCodec codec)
     {
         codec = CompressionCodec.None;

@@ -7,7 +7,7 @@ namespace McpZero.Protocol;
 /// <summary>
 /// Writes and reads compressed frame bodies. A compressed frame has <see cref="FrameFlags.Compressed"/>
 /// set, and its body is the uncompressed length (u32, little-endian) followed by the compressed
-/// bytes; the header's body length counts both.
+/// bytes. The header's body length counts both.
 /// </summary>
 /// <remarks>
 /// Decompression is bounded: the declared length is checked against the caller's limit before any
@@ -21,7 +21,7 @@ public static class FrameCompression
 
     /// <summary>
     /// Writes one frame. The body is compressed when <paramref name="codec"/> is not None, it is
-    /// longer than <paramref name="thresholdBytes"/>, and compression makes it shorter; otherwise
+    /// longer than <paramref name="thresholdBytes"/>, and compression makes it shorter. Otherwise
     /// it is written as it is.
     /// </summary>
     public static void WriteFrame(
@@ -113,7 +113,7 @@ public static class FrameCompression
 
     /// <summary>
     /// Decompresses the body of a frame with <see cref="FrameFlags.Compressed"/> into a buffer
-    /// rented from <see cref="ArrayPool{T}.Shared"/>; the caller returns <paramref name="rented"/>.
+    /// rented from <see cref="ArrayPool{T}.Shared"/>. The caller returns <paramref name="rented"/>.
     /// </summary>
     /// <returns>False with <paramref name="error"/> when the codec is None, the declared length
     /// exceeds <paramref name="maxBytes"/>, or the body does not decode to the declared length.</returns>

@@ -10,7 +10,7 @@ internal sealed partial class ClientConnection
     // Requests in flight that a CancelRequest can stop, by request id.
     private readonly ConcurrentDictionary<uint, CancellationTokenSource> _cancellable = new();
 
-    // Chosen at hello; frames before and including the hello response are never compressed.
+    // Chosen at hello. Frames before and including the hello response are never compressed.
     private CompressionCodec _codec;
 
     /// <summary>

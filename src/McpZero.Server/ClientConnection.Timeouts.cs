@@ -4,7 +4,7 @@ using McpZero.Protocol;
 namespace McpZero.Server;
 
 /// <summary>
-/// Closes connections that hold a partial frame past <see cref="ServerOptions.FrameReadTimeout"/>
+/// Closes connections that keep a partial frame past <see cref="ServerOptions.FrameReadTimeout"/>
 /// or stay idle past <see cref="ServerOptions.IdleConnectionTimeout"/>. Idle time counts only while
 /// no request is in flight, so a client waiting on a long exec is not cut.
 /// </summary>
@@ -18,7 +18,7 @@ internal sealed partial class ClientConnection
     private long _lastActivity;
     private long _partialFrameSince;
 
-    // Set once by the timer; the read loop then sends the notice and stops reading.
+    // Set once by the timer. The read loop then sends the notice and stops reading.
     private volatile string? _timeoutReason;
     private bool _timedOutInFrame;
 
@@ -45,7 +45,7 @@ internal sealed partial class ClientConnection
         }
         else if (remaining < received || Volatile.Read(ref _partialFrameSince) == 0)
         {
-            // A new frame started in this read; its clock starts now.
+            // A new frame started in this read, so its clock starts now.
             Volatile.Write(ref _partialFrameSince, Stopwatch.GetTimestamp());
         }
     }

@@ -111,7 +111,7 @@ public sealed record ServerOptions
 
     // Socket protocol: payload limits, connection timeouts and compression.
 
-    /// <summary>Maximum body size per request type; configuration section <c>PayloadLimits</c>.</summary>
+    /// <summary>Maximum body size per request type, from the configuration section <c>PayloadLimits</c>.</summary>
     public PayloadLimits PayloadLimits { get; init; } = PayloadLimits.CreateDefault(FrameReader.DefaultMaxBodyBytes, 1024 * 1024);
 
     /// <summary>Time a started frame may stay incomplete before the connection is closed.</summary>
@@ -119,11 +119,11 @@ public sealed record ServerOptions
 
     /// <summary>
     /// Time a connection may stay open with no request in flight and no partial frame before it is
-    /// closed; zero keeps idle connections open.
+    /// closed. Zero keeps idle connections open.
     /// </summary>
     public TimeSpan IdleConnectionTimeout { get; init; } = TimeSpan.FromHours(1);
 
-    /// <summary>Codec offered to clients at hello; <see cref="CompressionCodec.None"/> turns compression off.</summary>
+    /// <summary>Codec offered to clients at hello. <see cref="CompressionCodec.None"/> turns compression off.</summary>
     public CompressionCodec Compression { get; init; } = CompressionCodec.Lz4;
 
     /// <summary>Serialized body size in bytes above which both sides compress a body.</summary>

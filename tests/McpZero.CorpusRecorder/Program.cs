@@ -20,8 +20,8 @@ foreach (string stale in Directory.GetFiles(folder, "*.bin"))
     File.Delete(stale);
 }
 
-// The samples set every member; the hello sample carries a protocol version no server speaks, so
-// the corpus gets a hello of the current version instead.
+// The samples set every member. The hello sample carries a protocol version that no server
+// accepts, so the corpus gets a hello of the current version instead.
 var requests = MessageSamples.Requests
     .Where(pair => pair.Key != nameof(HelloRequest))
     .Select(pair => pair.Value())
@@ -32,7 +32,7 @@ foreach (IRequest request in requests)
 {
     var frame = new ArrayBufferWriter<byte>();
 
-    // The request id is the message type, so a reply names the file it answers.
+    // The request id is the message type, so the id in a reply identifies the file of its request.
     FrameWriter.WriteRequest(frame, request.MessageType, request);
     string path = Path.Combine(folder, $"{request.MessageType:D3}-{MessageNames.Request(request.MessageType)}.bin");
     File.WriteAllBytes(path, frame.WrittenSpan.ToArray());

@@ -56,7 +56,7 @@ public sealed class BatchTests
     }
 
     [Fact]
-    public async Task BatchRejectsHelloNestedBatchAndCancelPerItem()
+    public async Task BatchRejectsUnbatchableItems()
     {
         await using Daemon daemon = await Daemon.StartAsync();
         await using McpZeroClient client = await daemon.ConnectAsync();

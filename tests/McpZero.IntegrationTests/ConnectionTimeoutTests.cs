@@ -112,7 +112,7 @@ public sealed class ConnectionTimeoutTests
     }
 
     // The daemon counts a closed connection as open until its clean-up ends, which can lag the
-    // close that the client sees, so a new connection may briefly get Busy.
+    // end of stream that the client reads, so a new connection may briefly get Busy.
     private static async Task<RawConnection> ConnectWhenFreeAsync(Daemon daemon)
     {
         for (int attempt = 0; ; attempt++)

@@ -47,7 +47,7 @@ internal sealed class RawConnection : IAsyncDisposable
 
     public Task SendAsync(byte[] bytes) => _socket.SendAsync(bytes).WithTimeout();
 
-    /// <summary>Reads one response frame and decodes its body, decompressing it when the frame says so.</summary>
+    /// <summary>Reads one response frame and decodes its body, decompressing it when the frame has the compressed flag.</summary>
     public async Task<(FrameHeader Header, IResponse Response)> ReadAsync()
     {
         byte[] headerBytes = await ReadExactlyAsync(FrameHeader.Size);

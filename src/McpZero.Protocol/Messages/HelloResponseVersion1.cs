@@ -4,7 +4,7 @@ namespace McpZero.Protocol.Messages;
 
 /// <summary>
 /// The hello response with only the members that clients built before compression know. MemoryPack
-/// rejects an object with more members than the reader knows, so the server sends this shape to a
+/// rejects an object with more members than the reader defines, so the server sends this shape to a
 /// client whose <see cref="HelloRequest.CompressionCodecs"/> is null. It is written with the union tag
 /// of <see cref="HelloResponse"/> and read back as one.
 /// </summary>

@@ -48,7 +48,7 @@ public static class MessageTypes
     /// <summary>Carries several requests in one frame; the reply is one <see cref="BatchResult"/> frame.</summary>
     public const ushort Batch = 70;
 
-    /// <summary>Cancels a request still in flight on the same connection; the reply is <see cref="Ok"/>.</summary>
+    /// <summary>Cancels a request still in flight on the same connection. The reply is <see cref="Ok"/>.</summary>
     public const ushort Cancel = 71;
 
     // Responses.

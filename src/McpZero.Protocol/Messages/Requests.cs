@@ -53,7 +53,7 @@ public sealed partial class HelloRequest : IRequest
     /// <summary>
     /// Compression codecs the client can read and write, in order of preference, such as <c>"lz4"</c>.
     /// Null only from clients that predate this member, which also cannot read the members appended to
-    /// <see cref="HelloResponse"/>; send an empty array to offer none.
+    /// <see cref="HelloResponse"/>. Send an empty array to offer none.
     /// </summary>
     public string[]? CompressionCodecs { get; set; }
 }
