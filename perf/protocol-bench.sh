@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Socket protocol benchmarks: for StateCommitPolicy sync and interval, starts a fresh daemon,
-# installs hello and runs perf/protocol-bench (sequential no-op exec round trip, 64 pipelined execs,
-# and 64 execs as one batch against 64 requests). Then runs the C ping-pong floor with the size of
-# one no-op exec frame, in the same run.
+# installs hello and runs perf/protocol-bench: the sequential no-op exec round trip, 64 pipelined
+# execs and agent shows, and 64 of each as one batch against 64 requests. It prints the daemon's
+# CPU over the run, then runs the C ping-pong floor with the size of one no-op exec frame.
 # Usage: perf/protocol-bench.sh [BIN] [PLUGIN_DIR] [SECONDS] [ITERATIONS]
 set -euo pipefail
 
