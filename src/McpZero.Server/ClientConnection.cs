@@ -170,6 +170,12 @@ internal sealed partial class ClientConnection
                 return false;
             }
 
+            if ((header.Flags & FrameFlags.Compressed) != 0 && _codec == CompressionCodec.None)
+            {
+                RejectAndClose(new FrameError(ErrorCode.BadRequest, "the frame has the compressed flag, but no compression codec was agreed at hello", header.RequestId));
+                return false;
+            }
+
             if (!FrameCompression.TryGetPayloadLength(header, body, out uint payloadLength))
             {
                 RejectAndClose(new FrameError(ErrorCode.BadRequest, "a compressed body is too short for its 4-byte uncompressed length", header.RequestId));
