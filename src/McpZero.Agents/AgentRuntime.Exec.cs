@@ -19,8 +19,10 @@ public sealed partial class AgentRuntime
     /// Under <see cref="StateCommitPolicy.Sync"/> the result, or the error of a failed call, is
     /// returned only after the variables, the execution count and the trace record are on disk.
     /// </remarks>
+    /// <param name="cancellationToken">Abandons waiting for a worker or the agent. A call that already runs continues.</param>
+    /// <param name="callCancellation">Also stops a running call, which then fails with <see cref="ErrorCode.Cancelled"/> and is traced.</param>
     /// <exception cref="AgentException">The call was rejected or failed; a failed call is traced too.</exception>
-    public async Task<ExecResponse> ExecAsync(string agentId, string method, byte[] input, string? pluginName, CancellationToken cancellationToken)
+    public async Task<ExecResponse> ExecAsync(string agentId, string method, byte[] input, string? pluginName, CancellationToken cancellationToken, CancellationToken callCancellation = default)
     {
         AgentState agent = GetActiveAgent(agentId);
         if (_stopping.IsCancellationRequested)
@@ -41,7 +43,7 @@ public sealed partial class AgentRuntime
         {
             try
             {
-                response = await _governor.RunAsync(agentId, input.Length, remaining => ExecuteUnderGate(agent, method, input, pluginName, remaining), cancellationToken)
+                response = await _governor.RunAsync(agentId, input.Length, remaining => ExecuteUnderGate(agent, method, input, pluginName, remaining, callCancellation), cancellationToken)
                     .ConfigureAwait(false);
             }
             catch (AgentException exception)
@@ -67,7 +69,7 @@ public sealed partial class AgentRuntime
                 await agent.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
                 try
                 {
-                    response = Execute(agent, method, input, pluginName, _options.Governance.QueueTimeout);
+                    response = Execute(agent, method, input, pluginName, _options.Governance.QueueTimeout, callCancellation);
                 }
                 catch (AgentException exception)
                 {
@@ -117,12 +119,12 @@ public sealed partial class AgentRuntime
 
     // Runs in a governor slot, and the governor runs one execution per agent at a time. The gate still matters,
     // because snapshots, recovery and termination take it too.
-    private ExecResponse ExecuteUnderGate(AgentState agent, string method, byte[] input, string? pluginName, TimeSpan memoryWait)
+    private ExecResponse ExecuteUnderGate(AgentState agent, string method, byte[] input, string? pluginName, TimeSpan memoryWait, CancellationToken callCancellation)
     {
         agent.Gate.Wait();
         try
         {
-            return Execute(agent, method, input, pluginName, memoryWait);
+            return Execute(agent, method, input, pluginName, memoryWait, callCancellation);
         }
         finally
         {
@@ -132,7 +134,7 @@ public sealed partial class AgentRuntime
 
     // Runs under the agent's gate and an execution slot. A new plugin instance waits up to memoryWait
     // for the memory budget.
-    private ExecResponse Execute(AgentState agent, string method, byte[] input, string? pluginName, TimeSpan memoryWait)
+    private ExecResponse Execute(AgentState agent, string method, byte[] input, string? pluginName, TimeSpan memoryWait, CancellationToken callCancellation)
     {
         // The agent may have been terminated or deleted while this call waited for the gate.
         GetActiveAgent(agent.Record.AgentId);
@@ -150,6 +152,11 @@ public sealed partial class AgentRuntime
         PluginModule module = GetModule(plugin);
         PluginVariables variables = LoadVariables(agent);
 
+        // A caller's cancellation stops the call as a shutdown does. The linked source exists only
+        // for callers that can cancel.
+        using CancellationTokenSource? linkedCancellation = callCancellation.CanBeCanceled
+            ? CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token, callCancellation)
+            : null;
         var call = new PluginCall
         {
             AgentId = record.AgentId,
@@ -160,7 +167,7 @@ public sealed partial class AgentRuntime
             Variables = variables,
             Limits = EffectiveLimits(plugin.Record, record.Constraints),
             Log = _pluginLogger,
-            Cancellation = _stopping.Token,
+            Cancellation = linkedCancellation?.Token ?? _stopping.Token,
             MemoryWaitDeadline = Stopwatch.GetTimestamp() + (long)(memoryWait.TotalSeconds * Stopwatch.Frequency),
             AllowedHosts = plugin.Record.AllowedHosts,
             AllowedPaths = PathGrants(plugin.Record),
@@ -185,6 +192,11 @@ public sealed partial class AgentRuntime
         {
             status = ToErrorCode(ex.Kind);
             failure = ex.Message;
+            if (ex.Kind == PluginErrorKind.Cancelled && callCancellation.IsCancellationRequested && !_stopping.IsCancellationRequested)
+            {
+                status = ErrorCode.Cancelled;
+                failure = $"{ex.Message}: the client cancelled the request";
+            }
         }
 
         long durationMicros = (long)Stopwatch.GetElapsedTime(started).TotalMicroseconds;

@@ -76,8 +76,9 @@ public sealed partial class McpZeroClient : IAsyncDisposable
         try
         {
             client.Server = await client.RequestAsync<HelloResponse>(
-                new HelloRequest { ProtocolVersion = ProtocolInfo.Version, ClientName = clientName },
+                new HelloRequest { ProtocolVersion = ProtocolInfo.Version, ClientName = clientName, CompressionCodecs = CompressionCodecNames.Supported },
                 cancellationToken).ConfigureAwait(false);
+            client.UseCompression(client.Server);
         }
         catch (McpZeroConnectionException)
         {
@@ -135,7 +136,7 @@ public sealed partial class McpZeroClient : IAsyncDisposable
                     $"the request is {body.Length} bytes, over the daemon's maximum frame size of {maxFrameBytes} bytes; raise MaxFrameBytes in the daemon's configuration or send less data");
             }
 
-            FrameWriter.WriteFrame(_writer, FrameFlags.None, request.MessageType, requestId, body);
+            FrameCompression.WriteFrame(_writer, FrameFlags.None, request.MessageType, requestId, body, _codec, _compressionThresholdBytes);
             FlushResult flush = await _writer.FlushAsync(cancellationToken).ConfigureAwait(false);
             if (flush.IsCompleted)
             {
@@ -152,7 +153,7 @@ public sealed partial class McpZeroClient : IAsyncDisposable
             _writeLock.Release();
         }
 
-        using (cancellationToken.Register(static state => ((TaskCompletionSource<IResponse>)state!).TrySetCanceled(), completion))
+        using (RegisterCancellation(requestId, completion, cancellationToken))
         {
             try
             {
@@ -277,7 +278,7 @@ public sealed partial class McpZeroClient : IAsyncDisposable
                         break;
                     }
 
-                    if (status == FrameReadStatus.Invalid || !MessageReader.TryReadResponse(header, body, out IResponse? response, out error))
+                    if (status == FrameReadStatus.Invalid || !TryReadResponse(header, body, out IResponse? response, out error))
                     {
                         throw new McpZeroConnectionException(SocketPath, $"the daemon sent an invalid frame: {error.Message}");
                     }

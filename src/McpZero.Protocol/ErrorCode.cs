@@ -15,6 +15,15 @@ public enum ErrorCode : ushort
     FrameTooLarge = 3,
     UnknownMessageType = 4,
 
+    /// <summary>The request body exceeds the payload limit of its message type (configuration section PayloadLimits).</summary>
+    PayloadTooLarge = 5,
+
+    /// <summary>The client cancelled the request with a <see cref="Messages.CancelRequest"/>.</summary>
+    Cancelled = 6,
+
+    /// <summary>The server closed the connection because a frame stayed incomplete or the connection stayed idle too long.</summary>
+    ConnectionTimedOut = 7,
+
     // Lookups.
     AgentNotFound = 10,
     PluginNotFound = 11,

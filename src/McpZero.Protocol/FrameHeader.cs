@@ -69,4 +69,10 @@ public enum FrameFlags : byte
 
     /// <summary>Set on every frame the server sends.</summary>
     Response = 1,
+
+    /// <summary>
+    /// The body is compressed with the codec negotiated at hello: a u32 uncompressed length, then
+    /// the compressed bytes. See <see cref="FrameCompression"/>.
+    /// </summary>
+    Compressed = 2,
 }

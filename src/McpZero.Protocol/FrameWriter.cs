@@ -24,6 +24,14 @@ public static class FrameWriter
         WriteFrame(output, FrameFlags.Response, response.MessageType, requestId, body.WrittenSpan);
     }
 
+    /// <summary>Writes a response frame, compressing a body above <paramref name="thresholdBytes"/> with <paramref name="codec"/>.</summary>
+    public static void WriteResponse(IBufferWriter<byte> output, uint requestId, IResponse response, CompressionCodec codec, int thresholdBytes)
+    {
+        ArrayBufferWriter<byte> body = RentBodyBuffer();
+        MemoryPackSerializer.Serialize(body, response);
+        FrameCompression.WriteFrame(output, FrameFlags.Response, response.MessageType, requestId, body.WrittenSpan, codec, thresholdBytes);
+    }
+
     /// <summary>Writes a frame around an already serialized body; used by tests to build odd frames.</summary>
     public static void WriteFrame(IBufferWriter<byte> output, FrameFlags flags, ushort messageType, uint requestId, ReadOnlySpan<byte> body)
     {

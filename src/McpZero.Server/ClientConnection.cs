@@ -18,7 +18,7 @@ namespace McpZero.Server;
 /// The first frame must be a hello. A frame that cannot be parsed gets an error response and then
 /// the connection closes; other connections are not affected.
 /// </remarks>
-internal sealed class ClientConnection
+internal sealed partial class ClientConnection
 {
     // Protocol errors come from clients, so their log lines are limited across all connections.
     private static readonly LogRateLimiter ProtocolErrorLog = new(maxPerWindow: 20, TimeSpan.FromMinutes(1));
@@ -53,6 +53,8 @@ internal sealed class ClientConnection
         var stream = new NetworkStream(socket, ownsSocket: false);
         _reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, leaveOpen: true));
         _writer = PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true));
+        _lastActivity = Stopwatch.GetTimestamp();
+        _timeoutTimer = StartTimeoutTimer();
     }
 
     public async Task RunAsync()
@@ -122,8 +124,16 @@ internal sealed class ClientConnection
                 return;
             }
 
+            if (result.IsCanceled && _timeoutReason is not null)
+            {
+                await CloseForTimeoutAsync(result.Buffer.Length).ConfigureAwait(false);
+                return;
+            }
+
             ReadOnlySequence<byte> buffer = result.Buffer;
+            long received = buffer.Length;
             bool keepReading = ProcessFrames(ref buffer);
+            TrackPartialFrame(received, buffer.Length);
             _reader.AdvanceTo(buffer.Start, buffer.End);
 
             if (!keepReading)
@@ -154,7 +164,53 @@ internal sealed class ClientConnection
                 return true;
             }
 
-            if (status == FrameReadStatus.Invalid || !MessageReader.TryReadRequest(header, body, out IRequest? request, out error))
+            if (status == FrameReadStatus.Invalid)
+            {
+                RejectAndClose(error);
+                return false;
+            }
+
+            if ((header.Flags & FrameFlags.Compressed) != 0 && _codec == CompressionCodec.None)
+            {
+                RejectAndClose(new FrameError(ErrorCode.BadRequest, "the frame has the compressed flag, but no compression codec was agreed at hello", header.RequestId));
+                return false;
+            }
+
+            if (!FrameCompression.TryGetPayloadLength(header, body, out uint payloadLength))
+            {
+                RejectAndClose(new FrameError(ErrorCode.BadRequest, "a compressed body is too short for its 4-byte uncompressed length", header.RequestId));
+                return false;
+            }
+
+            // An oversized body is skipped whole, so the connection stays usable.
+            uint limit = _options.PayloadLimits.For(header.MessageType);
+            if (_helloDone && payloadLength > limit && !header.IsResponse && MessageTypes.IsKnownRequest(header.MessageType))
+            {
+                RejectPayload(header, payloadLength, limit);
+                continue;
+            }
+
+            if (!FrameCompression.TryDecodeBody(header, body, _codec, limit, out ReadOnlySequence<byte> payload, out byte[]? rented, out error))
+            {
+                RejectAndClose(error);
+                return false;
+            }
+
+            IRequest? request;
+            bool parsed;
+            try
+            {
+                parsed = MessageReader.TryReadRequest(header, payload, out request, out error);
+            }
+            finally
+            {
+                if (rented is not null)
+                {
+                    ArrayPool<byte>.Shared.Return(rented);
+                }
+            }
+
+            if (!parsed)
             {
                 RejectAndClose(error);
                 return false;
@@ -170,10 +226,18 @@ internal sealed class ClientConnection
                 continue;
             }
 
+            if (request is CancelRequest cancel)
+            {
+                HandleCancel(header.RequestId, cancel);
+                continue;
+            }
+
+            // Registered before the next frame is read, so a cancel right behind the request finds it.
+            CancellationTokenSource? cancellation = RegisterCancellable(header.RequestId);
             Interlocked.Increment(ref _inFlight);
             ThreadPool.UnsafeQueueUserWorkItem(
-                static state => _ = state.Connection.HandleAsync(state.RequestId, state.Request, state.Received),
-                (Connection: this, header.RequestId, Request: request!, Received: Stopwatch.GetTimestamp()),
+                static state => _ = state.Connection.HandleAsync(state.RequestId, state.Request, state.Received, state.Cancellation),
+                (Connection: this, header.RequestId, Request: request!, Received: Stopwatch.GetTimestamp(), Cancellation: cancellation),
                 preferLocal: false);
         }
     }
@@ -196,14 +260,28 @@ internal sealed class ClientConnection
         }
 
         _helloDone = true;
+        _codec = CompressionCodecNames.Choose(hello.CompressionCodecs, _options.Compression);
         Log.HelloReceived(_logger, _id, hello.ClientName, hello.ProtocolVersion);
         Interlocked.Increment(ref _inFlight);
-        _ = SendAndFinishAsync(requestId, new HelloResponse
+
+        if (hello.CompressionCodecs is null)
         {
-            ProtocolVersion = ProtocolInfo.Version,
-            ServerVersion = ServerInfo.Version,
-            MaxFrameBytes = _options.MaxFrameBytes,
-        });
+            _ = SendHelloVersion1Async(requestId);
+            return true;
+        }
+
+        // The hello response itself is never compressed: the client learns the codec from it.
+        _ = SendAndFinishAsync(
+            requestId,
+            new HelloResponse
+            {
+                ProtocolVersion = ProtocolInfo.Version,
+                ServerVersion = ServerInfo.Version,
+                MaxFrameBytes = _options.MaxFrameBytes,
+                CompressionCodec = CompressionCodecNames.ToName(_codec),
+                CompressionThresholdBytes = _codec == CompressionCodec.None ? 0 : _options.CompressionThresholdBytes,
+            },
+            compress: false);
         return true;
     }
 
@@ -218,21 +296,40 @@ internal sealed class ClientConnection
         _ = SendAndFinishAsync(error.RequestId, RequestDispatcher.Error(error.Code, error.Message));
     }
 
-    private async Task HandleAsync(uint requestId, IRequest request, long receivedTimestamp)
+    private async Task HandleAsync(uint requestId, IRequest request, long receivedTimestamp, CancellationTokenSource? cancellation)
     {
-        IResponse response = request is BatchRequest batch
-            ? await HandleBatchAsync(batch, receivedTimestamp).ConfigureAwait(false)
-            : await DispatchOneAsync(request).ConfigureAwait(false);
+        IResponse response;
+        CancellationTokenSource? linked = cancellation is null ? null : CancellationTokenSource.CreateLinkedTokenSource(_closed.Token, cancellation.Token);
+        try
+        {
+            CancellationToken waitToken = linked?.Token ?? _closed.Token;
+            CancellationToken callToken = cancellation?.Token ?? default;
+            response = request is BatchRequest batch
+                ? await HandleBatchAsync(batch, receivedTimestamp, waitToken, callToken).ConfigureAwait(false)
+                : await DispatchOneAsync(request, waitToken, callToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            linked?.Dispose();
+            UnregisterCancellable(requestId, cancellation);
+        }
 
         await SendAndFinishAsync(requestId, response).ConfigureAwait(false);
         _metrics.RequestCompleted(request, (long)Stopwatch.GetElapsedTime(receivedTimestamp).TotalMicroseconds);
     }
 
-    private async Task<IResponse> DispatchOneAsync(IRequest request)
+    private async Task<IResponse> DispatchOneAsync(IRequest request, CancellationToken waitToken, CancellationToken callToken)
     {
         try
         {
-            return await _dispatcher.DispatchAsync(request, _id, _closed.Token).ConfigureAwait(false);
+            IResponse response = await _dispatcher.DispatchAsync(request, _id, waitToken, callToken).ConfigureAwait(false);
+            return callToken.IsCancellationRequested && response is ErrorResponse { Code: ErrorCode.ShuttingDown } && !_closed.IsCancellationRequested
+                ? CancelledError(request)
+                : response;
+        }
+        catch (OperationCanceledException) when (callToken.IsCancellationRequested && !_closed.IsCancellationRequested)
+        {
+            return CancelledError(request);
         }
         catch (OperationCanceledException)
         {
@@ -248,7 +345,7 @@ internal sealed class ClientConnection
     // The requests of a batch run concurrently, like requests in separate frames, and their
     // responses go back together in request order. Each inner request is recorded in the latency
     // histograms under its own type as well as the batch under its type.
-    private async Task<IResponse> HandleBatchAsync(BatchRequest batch, long receivedTimestamp)
+    private async Task<IResponse> HandleBatchAsync(BatchRequest batch, long receivedTimestamp, CancellationToken waitToken, CancellationToken callToken)
     {
         IRequest[] requests = batch.Requests ?? [];
         if (requests.Length > BatchRequest.MaxRequests)
@@ -263,9 +360,9 @@ internal sealed class ClientConnection
             pending[i] = request switch
             {
                 null => Task.FromResult<IResponse>(RequestDispatcher.Error(ErrorCode.BadRequest, $"request {i} of the batch is empty")),
-                HelloRequest or BatchRequest => Task.FromResult<IResponse>(RequestDispatcher.Error(
-                    ErrorCode.BadRequest, $"request {i} of the batch is message type {request.MessageType}, which cannot be batched (hello and batch are not allowed inside a batch)")),
-                _ => DispatchOneAsync(request),
+                HelloRequest or BatchRequest or CancelRequest => Task.FromResult<IResponse>(RequestDispatcher.Error(
+                    ErrorCode.BadRequest, $"request {i} of the batch is message type {request.MessageType}, which cannot be batched (hello, batch and cancel are not allowed inside a batch)")),
+                _ => DispatchOneAsync(request, waitToken, callToken),
             };
         }
 
@@ -273,7 +370,7 @@ internal sealed class ClientConnection
         for (int i = 0; i < pending.Length; i++)
         {
             responses[i] = await pending[i].ConfigureAwait(false);
-            if (requests[i] is { } request and not (HelloRequest or BatchRequest))
+            if (requests[i] is { } request and not (HelloRequest or BatchRequest or CancelRequest))
             {
                 if (responses[i] is ErrorResponse error)
                 {
@@ -287,7 +384,7 @@ internal sealed class ClientConnection
         return new BatchResponse { Responses = responses };
     }
 
-    private async Task SendAndFinishAsync(uint requestId, IResponse response)
+    private async Task SendAndFinishAsync(uint requestId, IResponse response, bool compress = true)
     {
         if (response is ErrorResponse error)
         {
@@ -299,7 +396,7 @@ internal sealed class ClientConnection
             await _writeLock.WaitAsync().ConfigureAwait(false);
             try
             {
-                FrameWriter.WriteResponse(_writer, requestId, response);
+                FrameWriter.WriteResponse(_writer, requestId, response, compress ? _codec : CompressionCodec.None, _options.CompressionThresholdBytes);
                 await _writer.FlushAsync().ConfigureAwait(false);
             }
             finally
@@ -319,6 +416,7 @@ internal sealed class ClientConnection
 
     private void RequestFinished()
     {
+        Volatile.Write(ref _lastActivity, Stopwatch.GetTimestamp());
         if (Interlocked.Decrement(ref _inFlight) == 0)
         {
             _drained.TrySetResult();
@@ -327,6 +425,7 @@ internal sealed class ClientConnection
 
     private async Task CloseAsync()
     {
+        await _timeoutTimer.DisposeAsync().ConfigureAwait(false);
         _closed.Cancel();
         await _reader.CompleteAsync().ConfigureAwait(false);
         await _writer.CompleteAsync().ConfigureAwait(false);

@@ -12,7 +12,8 @@ namespace McpZero.Server;
 internal sealed partial class RequestDispatcher(AgentRuntimeService runtimeService, ServerOptions options, MemoryPlan memoryPlan, ServerState state, StatsCollector stats, ILogger<RequestDispatcher> logger)
 {
     /// <param name="connectionId">The connection that sent the request; it holds the pool leases the request takes.</param>
-    public async Task<IResponse> DispatchAsync(IRequest request, long connectionId, CancellationToken cancellationToken)
+    /// <param name="callCancellation">Stops a running plugin call of an exec request, for a client's cancel.</param>
+    public async Task<IResponse> DispatchAsync(IRequest request, long connectionId, CancellationToken cancellationToken, CancellationToken callCancellation = default)
     {
         if (Authorize(request, connectionId) is ErrorResponse denied)
         {
@@ -24,7 +25,7 @@ internal sealed partial class RequestDispatcher(AgentRuntimeService runtimeServi
         {
             IResponse response = IsPoolRequest(request)
                 ? await HandlePoolAsync(runtime, request, connectionId, cancellationToken).ConfigureAwait(false)
-                : AdjustForCaller(await HandleAsync(runtime, request, connectionId, cancellationToken).ConfigureAwait(false), connectionId);
+                : AdjustForCaller(await HandleAsync(runtime, request, connectionId, cancellationToken, callCancellation).ConfigureAwait(false), connectionId);
 
             // Catalog changes are rare and must survive a crash. The sync commit policy has already
             // made them durable before the handler returned; the other policies checkpoint them here.
@@ -53,7 +54,7 @@ internal sealed partial class RequestDispatcher(AgentRuntimeService runtimeServi
         }
     }
 
-    private async Task<IResponse> HandleAsync(AgentRuntime runtime, IRequest request, long connectionId, CancellationToken cancellationToken)
+    private async Task<IResponse> HandleAsync(AgentRuntime runtime, IRequest request, long connectionId, CancellationToken cancellationToken, CancellationToken callCancellation)
     {
         return request switch
         {
@@ -66,7 +67,7 @@ internal sealed partial class RequestDispatcher(AgentRuntimeService runtimeServi
             AgentListRequest => new AgentListResponse { Agents = runtime.ListAgents() },
             AgentShowRequest show => await runtime.ShowAgentAsync(show.AgentId, cancellationToken).ConfigureAwait(false),
             AgentAttachRequest attach => await runtime.AttachAsync(attach.AgentId, attach.Plugin, cancellationToken).ConfigureAwait(false),
-            AgentExecRequest exec => await runtime.ExecAsync(exec.AgentId, exec.Method, exec.Input ?? [], exec.Plugin, cancellationToken).ConfigureAwait(false),
+            AgentExecRequest exec => await runtime.ExecAsync(exec.AgentId, exec.Method, exec.Input ?? [], exec.Plugin, cancellationToken, callCancellation).ConfigureAwait(false),
             AgentSnapshotRequest snapshot => await runtime.SnapshotAsync(snapshot.AgentId, cancellationToken).ConfigureAwait(false),
             AgentRecoverRequest recover => await runtime.RecoverAsync(recover.SnapshotId, cancellationToken).ConfigureAwait(false),
             AgentTerminateRequest terminate => await TerminateAsync(runtime, terminate.AgentId, cancellationToken).ConfigureAwait(false),

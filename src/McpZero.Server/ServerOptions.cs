@@ -143,6 +143,7 @@ public sealed record ServerOptions
 
     // The cache lives in the GC heap, whose hard limit is 256 MiB by default, so it may take at most half of that.
     internal const long MaxResultCacheBytes = 128L << 20;
+
     // Plugin trust.
 
     /// <summary>Configuration key <c>TrustedKeysDirectory</c>: folder of trusted signing keys; default <c>trusted-keys</c> under the data directory.</summary>
@@ -150,6 +151,26 @@ public sealed record ServerOptions
 
     /// <summary>Configuration key <c>AllowUnsignedPlugins</c>: true installs plugins without a signature, for development.</summary>
     public bool AllowUnsignedPlugins { get; init; }
+
+    // Socket protocol: payload limits, connection timeouts and compression.
+
+    /// <summary>Maximum body size per request type, from the configuration section <c>PayloadLimits</c>.</summary>
+    public PayloadLimits PayloadLimits { get; init; } = PayloadLimits.CreateDefault(FrameReader.DefaultMaxBodyBytes, 1024 * 1024);
+
+    /// <summary>Time a started frame may stay incomplete before the connection is closed.</summary>
+    public TimeSpan FrameReadTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Time a connection may stay open with no request in flight and no partial frame before it is
+    /// closed. Zero keeps idle connections open.
+    /// </summary>
+    public TimeSpan IdleConnectionTimeout { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>Codec offered to clients at hello. <see cref="CompressionCodec.None"/> turns compression off.</summary>
+    public CompressionCodec Compression { get; init; } = CompressionCodec.Lz4;
+
+    /// <summary>Serialized body size in bytes above which both sides compress a body.</summary>
+    public int CompressionThresholdBytes { get; init; } = 64 * 1024;
 
     /// <summary>
     /// Builds options from configuration. Defaults depend on whether systemd started the process:
@@ -205,9 +226,16 @@ public sealed record ServerOptions
             // Plugin unloading and the result cache.
             PluginIdleUnloadAfter = TimeSpan.FromSeconds(ReadInt(configuration, "PluginIdleUnloadSeconds", DefaultPluginIdleUnloadSeconds, 0, 7 * 86400)),
             ResultCacheBytes = ReadLong(configuration, "ResultCacheBytes", DefaultResultCacheBytes, 0, MaxResultCacheBytes),
+
             // Plugin trust.
             TrustedKeysDirectory = ReadPath(configuration, "TrustedKeysDirectory"),
             AllowUnsignedPlugins = ReadBool(configuration, "AllowUnsignedPlugins", false),
+
+            // Socket protocol.
+            FrameReadTimeout = TimeSpan.FromSeconds(ReadInt(configuration, "FrameReadTimeoutSeconds", 30, 1, 3600)),
+            IdleConnectionTimeout = TimeSpan.FromSeconds(ReadInt(configuration, "IdleConnectionTimeoutSeconds", 3600, 0, 30 * 86400)),
+            Compression = ReadCompression(configuration, "Compression"),
+            CompressionThresholdBytes = ReadInt(configuration, "CompressionThresholdBytes", 64 * 1024, 0, int.MaxValue),
         };
 
         // An exec request carries the input plus the agent id, method and plugin name. The default
@@ -216,14 +244,15 @@ public sealed record ServerOptions
         {
             if (configuration["MaxInputBytes"] is null)
             {
-                return options with { MaxInputBytes = (int)Math.Max(0, (long)options.MaxFrameBytes - RequestOverheadBytes) };
+                options = options with { MaxInputBytes = (int)Math.Max(0, (long)options.MaxFrameBytes - RequestOverheadBytes) };
+                return options with { PayloadLimits = PayloadLimits.FromConfiguration(configuration, options.MaxFrameBytes, options.MaxInputBytes) };
             }
 
             throw new ArgumentException(
                 $"configuration value MaxInputBytes={options.MaxInputBytes} does not fit in MaxFrameBytes={options.MaxFrameBytes}; keep MaxInputBytes at least {RequestOverheadBytes} bytes below MaxFrameBytes");
         }
 
-        return options;
+        return options with { PayloadLimits = PayloadLimits.FromConfiguration(configuration, options.MaxFrameBytes, options.MaxInputBytes) };
     }
 
     private static readonly HashSet<string> KnownKeys = new(StringComparer.OrdinalIgnoreCase)
@@ -244,6 +273,8 @@ public sealed record ServerOptions
         "PluginIdleUnloadSeconds", "ResultCacheBytes",
         // Plugin trust.
         "TrustedKeysDirectory", "AllowUnsignedPlugins",
+        // Socket protocol.
+        PayloadLimits.SectionName, "FrameReadTimeoutSeconds", "IdleConnectionTimeoutSeconds", "Compression", "CompressionThresholdBytes",
     };
 
     /// <summary>Returns top-level configuration keys that no setting reads, so typos can be reported.</summary>
@@ -334,6 +365,19 @@ public sealed record ServerOptions
         }
 
         return text;
+    }
+
+    private static CompressionCodec ReadCompression(IConfiguration configuration, string key)
+    {
+        string? text = configuration[key];
+        if (text is null)
+        {
+            return CompressionCodec.Lz4;
+        }
+
+        return CompressionCodecNames.TryParse(text, out CompressionCodec codec)
+            ? codec
+            : throw new ArgumentException($"configuration value {key}='{text}' is invalid; use {string.Join(" or ", CompressionCodecNames.Supported)}, or none to turn compression off");
     }
 
     private static UnixFileMode ReadMode(IConfiguration configuration, string key, string defaultValue)

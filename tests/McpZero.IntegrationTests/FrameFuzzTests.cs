@@ -402,6 +402,19 @@ public sealed class FrameFuzzTests(ITestOutputHelper output)
                     return new ModelStep(StreamState.Closed, replies, requests, [], helloDone, error, null, null);
                 }
 
+                // The fuzzing clients offer no compression codec, so a compressed frame ends the connection.
+                if ((header.Flags & FrameFlags.Compressed) != 0)
+                {
+                    return new ModelStep(StreamState.Closed, replies, requests, [], helloDone, new FrameError(ErrorCode.BadRequest, "compressed flag without a codec", header.RequestId), null, null);
+                }
+
+                // A body over its type's payload limit gets PayloadTooLarge, and the connection stays open.
+                if (helloDone && !header.IsResponse && MessageTypes.IsKnownRequest(header.MessageType) && header.BodyLength > DefaultPayloadLimit(header.MessageType))
+                {
+                    replies.Add(header.RequestId);
+                    continue;
+                }
+
                 IRequest? request;
                 bool valid;
                 try
@@ -437,6 +450,15 @@ public sealed class FrameFuzzTests(ITestOutputHelper output)
                 requests.Add(request!);
             }
         }
+
+        // The daemon's default PayloadLimits with the default MaxFrameBytes and MaxInputBytes.
+        private static uint DefaultPayloadLimit(ushort messageType) => messageType switch
+        {
+            MessageTypes.AgentExec => 1024 * 1024 + 512,
+            MessageTypes.PluginInstall or MessageTypes.DbInsert or MessageTypes.Batch => FrameReader.DefaultMaxBodyBytes,
+            MessageTypes.DbUpdate => 1024 * 1024,
+            _ => 64 * 1024,
+        };
 
         public void Commit(ModelStep step)
         {
@@ -627,7 +649,7 @@ public sealed class FrameFuzzTests(ITestOutputHelper output)
             return WithLength(result, (uint)body.Length);
         }
 
-        /// <summary>Changes a valid frame in ways the protocol allows: reserved bits, ignored flags, a long union tag, trailing bytes.</summary>
+        /// <summary>Changes a valid frame in ways the protocol allows: reserved bits, unused flag bits, a long union tag, trailing bytes.</summary>
         private byte[] Unusual(byte[] frame)
         {
             switch (random.Next(4))
@@ -636,7 +658,8 @@ public sealed class FrameFuzzTests(ITestOutputHelper output)
                     BinaryPrimitives.WriteUInt16LittleEndian(frame.AsSpan(6), (ushort)random.Next(1, 65536));
                     return frame;
                 case 1:
-                    return WithByte(frame, 3, (byte)(random.Next(1, 128) << 1));
+                    // Bits 2 to 7: bit 0 marks a response and bit 1 a compressed body.
+                    return WithByte(frame, 3, (byte)(random.Next(1, 64) << 2));
                 case 2:
                     byte[] body = frame[FrameHeader.Size..];
                     byte[] longTag = [0xFA, body[0], 0, .. body.AsSpan(1)];

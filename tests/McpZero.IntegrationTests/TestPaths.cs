@@ -15,6 +15,9 @@ internal static class TestPaths
 
     public static string TestPlugin(string name) => RequireFile(Path.Combine(TestPlugins, name + ".wasm"));
 
+    /// <summary>The recorded request frames of one protocol version, checked in under this project's Corpus folder.</summary>
+    public static string Corpus(string version) => Path.Combine(RepositoryRoot, "tests", "McpZero.IntegrationTests", "Corpus", version);
+
     /// <summary>Creates a fresh folder for one test; short, because a socket path must fit in 108 bytes.</summary>
     public static string NewTestDirectory()
     {

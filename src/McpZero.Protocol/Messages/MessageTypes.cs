@@ -48,6 +48,9 @@ public static class MessageTypes
     /// <summary>Carries several requests in one frame; the reply is one <see cref="BatchResult"/> frame.</summary>
     public const ushort Batch = 70;
 
+    /// <summary>Cancels a request still in flight on the same connection. The reply is <see cref="Ok"/>.</summary>
+    public const ushort Cancel = 71;
+
     // Responses.
     public const ushort HelloResult = 1;
     public const ushort StatusResult = 2;
@@ -80,7 +83,7 @@ public static class MessageTypes
             or AgentSnapshot or AgentRecover or AgentTerminate or TraceList or TraceVerify
             or PoolCreate or PoolList or PoolShow or PoolLease or PoolReturn or PoolRemove
             or DbInsert or DbGet or DbUpdate or DbDelete or DbFind or DbCreateIndex or DbIndexList
-            or AgentSnapshotDelete or Batch => true,
+            or AgentSnapshotDelete or Batch or Cancel => true,
         _ => false,
     };
 }

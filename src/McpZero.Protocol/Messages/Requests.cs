@@ -36,6 +36,7 @@ namespace McpZero.Protocol.Messages;
 [MemoryPackUnion(MessageTypes.DbCreateIndex, typeof(DbCreateIndexRequest))]
 [MemoryPackUnion(MessageTypes.DbIndexList, typeof(DbIndexListRequest))]
 [MemoryPackUnion(MessageTypes.Batch, typeof(BatchRequest))]
+[MemoryPackUnion(MessageTypes.Cancel, typeof(CancelRequest))]
 public partial interface IRequest
 {
     ushort MessageType { get; }
@@ -48,6 +49,13 @@ public sealed partial class HelloRequest : IRequest
     [MemoryPackIgnore] public ushort MessageType => MessageTypes.Hello;
     public int ProtocolVersion { get; set; } = ProtocolInfo.Version;
     public string ClientName { get; set; } = "";
+
+    /// <summary>
+    /// Compression codecs the client can read and write, in order of preference, such as <c>"lz4"</c>.
+    /// Null only from clients that predate this member, which also cannot read the members appended to
+    /// <see cref="HelloResponse"/>. Send an empty array to offer none.
+    /// </summary>
+    public string[]? CompressionCodecs { get; set; }
 }
 
 [MemoryPackable]

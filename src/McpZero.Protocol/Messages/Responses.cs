@@ -36,6 +36,15 @@ public sealed partial class HelloResponse : IResponse
     public int ProtocolVersion { get; set; }
     public string ServerVersion { get; set; } = "";
     public uint MaxFrameBytes { get; set; }
+
+    /// <summary>
+    /// The codec both sides use for bodies above <see cref="CompressionThresholdBytes"/>. It is empty
+    /// when frames are not compressed, and null from servers that predate compression.
+    /// </summary>
+    public string? CompressionCodec { get; set; } = "";
+
+    /// <summary>Serialized body size in bytes above which a sender compresses a body, or 0 when <see cref="CompressionCodec"/> is empty.</summary>
+    public int CompressionThresholdBytes { get; set; }
 }
 
 [MemoryPackable]

@@ -30,7 +30,7 @@ internal readonly record struct AccessRequirement(AccessRule Rule, string Target
     /// </summary>
     public static AccessRequirement For(IRequest request) => request switch
     {
-        HelloRequest or StatusRequest or StatsRequest or BatchRequest => new(AccessRule.Anyone),
+        HelloRequest or StatusRequest or StatsRequest or BatchRequest or CancelRequest => new(AccessRule.Anyone),
         PluginListRequest or PluginShowRequest => new(AccessRule.Anyone),
         PluginInstallRequest or PluginRemoveRequest => new(AccessRule.Admin),
 

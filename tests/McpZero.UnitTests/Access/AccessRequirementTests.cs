@@ -14,6 +14,7 @@ public sealed class AccessRequirementTests
         [nameof(StatusRequest)] = AccessRule.Anyone,
         [nameof(StatsRequest)] = AccessRule.Anyone,
         [nameof(BatchRequest)] = AccessRule.Anyone,
+        [nameof(CancelRequest)] = AccessRule.Anyone,
         [nameof(PluginInstallRequest)] = AccessRule.Admin,
         [nameof(PluginListRequest)] = AccessRule.Anyone,
         [nameof(PluginShowRequest)] = AccessRule.Anyone,

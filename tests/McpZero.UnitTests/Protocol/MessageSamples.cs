@@ -11,7 +11,7 @@ internal static class MessageSamples
 {
     public static readonly IReadOnlyDictionary<string, Func<IRequest>> Requests = new Dictionary<string, Func<IRequest>>
     {
-        [nameof(HelloRequest)] = () => new HelloRequest { ProtocolVersion = 7, ClientName = "unit-tests" },
+        [nameof(HelloRequest)] = () => new HelloRequest { ProtocolVersion = 7, ClientName = "unit-tests", CompressionCodecs = ["lz4", "zstd"] },
         [nameof(StatusRequest)] = () => new StatusRequest(),
         [nameof(PluginInstallRequest)] = () => new PluginInstallRequest
         {
@@ -89,11 +89,19 @@ internal static class MessageSamples
         {
             Requests = [new StatusRequest(), new AgentShowRequest { AgentId = "a-17" }],
         },
+        [nameof(CancelRequest)] = () => new CancelRequest { RequestId = 42 },
     };
 
     public static readonly IReadOnlyDictionary<string, Func<IResponse>> Responses = new Dictionary<string, Func<IResponse>>
     {
-        [nameof(HelloResponse)] = () => new HelloResponse { ProtocolVersion = 1, ServerVersion = "1.2.3", MaxFrameBytes = 65_536 },
+        [nameof(HelloResponse)] = () => new HelloResponse
+        {
+            ProtocolVersion = 1,
+            ServerVersion = "1.2.3",
+            MaxFrameBytes = 65_536,
+            CompressionCodec = "lz4",
+            CompressionThresholdBytes = 4096,
+        },
         [nameof(StatusResponse)] = () => new StatusResponse
         {
             ServerVersion = "1.2.3",
