@@ -22,7 +22,7 @@ public sealed class AgentPool
         Name = name;
     }
 
-    /// <summary>The connection that leases and returns agents; leases end when it closes.</summary>
+    /// <summary>The connection that leases and returns agents. Leases end when it closes.</summary>
     public McpZeroClient Client { get; }
 
     /// <summary>The pool's name on the daemon.</summary>

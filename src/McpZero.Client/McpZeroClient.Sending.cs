@@ -69,7 +69,7 @@ public sealed partial class McpZeroClient : IMcpZeroClient, IFrameChannel
     /// Sends <paramref name="requests"/> in one batch frame and returns one response per request,
     /// in the same order. A request that failed has an <see cref="ErrorResponse"/> in its place.
     /// </summary>
-    /// <exception cref="McpZeroServerException">The server rejected the batch as a whole, for example because it holds more than <see cref="BatchRequest.MaxRequests"/> requests.</exception>
+    /// <exception cref="McpZeroServerException">The server rejected the batch as a whole, for example because it contains more than <see cref="BatchRequest.MaxRequests"/> requests.</exception>
     public async ValueTask<IResponse[]> SendBatchAsync(IReadOnlyList<IRequest> requests, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(requests);

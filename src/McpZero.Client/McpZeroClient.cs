@@ -50,7 +50,7 @@ public sealed partial class McpZeroClient : IAsyncDisposable
 
     /// <summary>Connects to the daemon's socket and exchanges hello.</summary>
     /// <param name="socketPath">The daemon's Unix socket.</param>
-    /// <param name="options">Batching, retry and the client name; null takes the defaults.</param>
+    /// <param name="options">Batching, retry and the client name, or null for the defaults.</param>
     /// <param name="cancellationToken">Cancels the connect and the hello exchange.</param>
     /// <exception cref="McpZeroConnectionException">
     /// Nothing listens on <paramref name="socketPath"/>, the path does not exist or is too long for a Unix socket.

@@ -9,7 +9,7 @@ namespace McpZero.Client;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Thread-safe. Each connection batches and retries as <see cref="McpZeroClientOptions"/> says. A
+/// Thread-safe. Each connection batches and retries as set in <see cref="McpZeroClientOptions"/>. A
 /// request that failed because its connection was closed before it was written is sent again on a
 /// new connection, under the same retry policy as Busy.
 /// </para>
@@ -50,6 +50,24 @@ public sealed class McpZeroConnectionPool : IMcpZeroClient, IAsyncDisposable
     /// <summary>The number of connections, <see cref="McpZeroClientOptions.Connections"/>.</summary>
     public int Size => _connections.Length;
 
+    /// <summary>The number of connections that are open now. A closed one is replaced when a request next picks it.</summary>
+    public int OpenConnections
+    {
+        get
+        {
+            int open = 0;
+            for (int i = 0; i < _connections.Length; i++)
+            {
+                if (Volatile.Read(ref _connections[i]) is { IsConnected: true })
+                {
+                    open++;
+                }
+            }
+
+            return open;
+        }
+    }
+
     /// <summary>How many broken connections the pool has replaced.</summary>
     public long Reconnects => Interlocked.Read(ref _reconnects);
 
@@ -73,7 +91,7 @@ public sealed class McpZeroConnectionPool : IMcpZeroClient, IAsyncDisposable
 
     /// <summary>Opens <see cref="McpZeroClientOptions.Connections"/> connections to the daemon.</summary>
     /// <param name="socketPath">The daemon's Unix socket.</param>
-    /// <param name="options">The pool size, batching, retry and client name; null takes the defaults.</param>
+    /// <param name="options">The pool size, batching, retry and client name, or null for the defaults.</param>
     /// <param name="cancellationToken">Cancels opening the connections.</param>
     /// <exception cref="McpZeroConnectionException">A connection could not be opened; the others are closed again.</exception>
     public static async ValueTask<McpZeroConnectionPool> ConnectAsync(string socketPath, McpZeroClientOptions? options = null, CancellationToken cancellationToken = default)
@@ -117,8 +135,8 @@ public sealed class McpZeroConnectionPool : IMcpZeroClient, IAsyncDisposable
 
     /// <summary>
     /// Sends a request on the next connection and returns the server's response, which may be an
-    /// <see cref="ErrorResponse"/>. Busy is returned, not retried; a request whose connection closed
-    /// before it was written is sent again on another connection.
+    /// <see cref="ErrorResponse"/>. Busy is returned, not retried, but a request whose connection
+    /// closed before it was written is sent again on another connection.
     /// </summary>
     /// <exception cref="McpZeroConnectionException">No connection could be opened within the retry policy, or the connection broke after the request was written.</exception>
     public ValueTask<IResponse> SendAsync(IRequest request, CancellationToken cancellationToken = default)

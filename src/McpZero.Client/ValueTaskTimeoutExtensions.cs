@@ -7,12 +7,12 @@ namespace McpZero.Client;
 public static class ValueTaskTimeoutExtensions
 {
     /// <summary>Waits for <paramref name="task"/> up to <paramref name="timeout"/>.</summary>
-    /// <exception cref="TimeoutException">The call did not finish within <paramref name="timeout"/>; it keeps running.</exception>
+    /// <exception cref="TimeoutException">The call did not finish within <paramref name="timeout"/>. It keeps running.</exception>
     public static Task<TResult> WaitAsync<TResult>(this ValueTask<TResult> task, TimeSpan timeout) =>
         task.AsTask().WaitAsync(timeout);
 
     /// <summary>Waits for <paramref name="task"/> until <paramref name="cancellationToken"/> is cancelled.</summary>
-    /// <exception cref="OperationCanceledException">The token was cancelled first; the call keeps running.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled first. The call keeps running.</exception>
     public static Task<TResult> WaitAsync<TResult>(this ValueTask<TResult> task, CancellationToken cancellationToken) =>
         task.AsTask().WaitAsync(cancellationToken);
 

@@ -67,34 +67,34 @@ internal sealed class RequestBatcher
 
     private async Task DrainAsync()
     {
-        var taken = new List<QueuedRequest>(_maxRequests);
+        var drained = new List<QueuedRequest>(_maxRequests);
         try
         {
             while (true)
             {
                 await _channel.WaitForWriterAsync().ConfigureAwait(false);
 
-                taken.Clear();
-                TakeQueued(taken, out QueuedRequest? tooLarge);
+                drained.Clear();
+                TakeQueued(drained, out QueuedRequest? tooLarge);
                 if (tooLarge is not null)
                 {
                     Interlocked.Increment(ref _plainFrames);
                     _ = ForwardAsync(tooLarge, _channel.SendFrameAsync(tooLarge.Request, CancellationToken.None));
                 }
 
-                if (taken.Count == 1)
+                if (drained.Count == 1)
                 {
                     Interlocked.Increment(ref _plainFrames);
-                    _ = ForwardAsync(taken[0], _channel.SendFrameAsync(taken[0].Request, CancellationToken.None));
+                    _ = ForwardAsync(drained[0], _channel.SendFrameAsync(drained[0].Request, CancellationToken.None));
                 }
-                else if (taken.Count > 1)
+                else if (drained.Count > 1)
                 {
                     Interlocked.Increment(ref _batchFrames);
-                    var batch = new BatchRequest { Requests = taken.Select(static item => item.Request).ToArray() };
-                    _ = FanOutAsync(taken.ToArray(), _channel.SendFrameAsync(batch, CancellationToken.None));
+                    var batch = new BatchRequest { Requests = drained.Select(static item => item.Request).ToArray() };
+                    _ = FanOutAsync(drained.ToArray(), _channel.SendFrameAsync(batch, CancellationToken.None));
                 }
 
-                if (taken.Count == 0 && tooLarge is null)
+                if (drained.Count == 0 && tooLarge is null)
                 {
                     // Stop draining, unless a request was queued after the queue was found empty
                     // and its sender saw this loop still running.
@@ -120,17 +120,17 @@ internal sealed class RequestBatcher
     }
 
     /// <summary>
-    /// Moves queued requests into <paramref name="taken"/> until the batch is full. A request too large
+    /// Moves queued requests into <paramref name="drained"/> until the batch is full. A request too large
     /// to share a frame is returned in <paramref name="tooLarge"/> and ends the batch.
     /// </summary>
-    private void TakeQueued(List<QueuedRequest> taken, out QueuedRequest? tooLarge)
+    private void TakeQueued(List<QueuedRequest> drained, out QueuedRequest? tooLarge)
     {
         tooLarge = null;
         uint serverMax = _channel.MaxFrameBytes;
         long limit = serverMax > 0 ? Math.Min(_maxBytes, serverMax / 2) : _maxBytes;
         long bytes = 0;
 
-        while (taken.Count < _maxRequests && _queue.TryPeek(out QueuedRequest? next))
+        while (drained.Count < _maxRequests && _queue.TryPeek(out QueuedRequest? next))
         {
             if (next.Completion.Task.IsCompleted)
             {
@@ -153,7 +153,7 @@ internal sealed class RequestBatcher
             }
 
             _queue.TryDequeue(out _);
-            taken.Add(next);
+            drained.Add(next);
             bytes += size;
         }
     }
