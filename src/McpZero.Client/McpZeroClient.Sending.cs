@@ -93,7 +93,7 @@ public sealed partial class McpZeroClient : IMcpZeroClient, IFrameChannel
     {
         IResponse response = await Retry.SendAsync(
             (_, token) => SendAsync(request, token),
-            retryBusy: true,
+            RetryOn.Busy,
             cancellationToken).ConfigureAwait(false);
         return ResponseConverter.Expect<TResponse>(response);
     }

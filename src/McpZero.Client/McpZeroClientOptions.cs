@@ -23,8 +23,9 @@ public sealed class McpZeroClientOptions
     public int MaxBatchBytes { get; init; } = 256 * 1024;
 
     /// <summary>
-    /// When requests that the daemon did not run are sent again: Busy responses, and connection
-    /// failures before the request was written. <see cref="McpZeroRetryPolicy.Default"/> by default.
+    /// When requests that the daemon did not run are sent again: Busy responses, and on a
+    /// <see cref="McpZeroConnectionPool"/> also connection failures before the request was written.
+    /// <see cref="McpZeroRetryPolicy.Default"/> by default.
     /// </summary>
     public McpZeroRetryPolicy Retry { get; init; } = McpZeroRetryPolicy.Default;
 

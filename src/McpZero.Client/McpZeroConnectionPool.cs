@@ -142,7 +142,7 @@ public sealed class McpZeroConnectionPool : IMcpZeroClient, IAsyncDisposable
     public ValueTask<IResponse> SendAsync(IRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return _retry.SendAsync(SendOnceAsync, retryBusy: false, cancellationToken);
+        return _retry.SendAsync(SendOnceAsync, RetryOn.UnsentRequest, cancellationToken);
 
         async ValueTask<IResponse> SendOnceAsync(int attempt, CancellationToken token)
         {
@@ -176,7 +176,7 @@ public sealed class McpZeroConnectionPool : IMcpZeroClient, IAsyncDisposable
                 McpZeroClient connection = await GetConnectionAsync(token).ConfigureAwait(false);
                 return await connection.SendAsync(request, token).ConfigureAwait(false);
             },
-            retryBusy: true,
+            RetryOn.Busy | RetryOn.UnsentRequest,
             cancellationToken).ConfigureAwait(false);
         return ResponseConverter.Expect<TResponse>(response);
     }

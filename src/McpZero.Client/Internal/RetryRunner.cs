@@ -3,6 +3,17 @@ using McpZero.Protocol.Messages;
 
 namespace McpZero.Client.Internal;
 
+/// <summary>The failures a <see cref="RetryRunner"/> sends a request again after.</summary>
+[Flags]
+internal enum RetryOn
+{
+    /// <summary>A Busy error, as a response or as the rejection of a new connection.</summary>
+    Busy = 1,
+
+    /// <summary>A <see cref="McpZeroConnectionException"/> whose request was never written.</summary>
+    UnsentRequest = 2,
+}
+
 /// <summary>Runs one request under a <see cref="McpZeroRetryPolicy"/>.</summary>
 /// <remarks>Thread-safe: the runner keeps no per-request state.</remarks>
 internal sealed class RetryRunner
@@ -29,14 +40,16 @@ internal sealed class RetryRunner
     /// error, throws a failure that is not retryable, or the policy's attempts are used up. The last
     /// response is returned and the last exception rethrown.
     /// </summary>
-    /// <param name="attempt">Sends the request once; its argument is the attempt number, from 1.</param>
-    /// <param name="retryBusy">Whether a Busy <see cref="ErrorResponse"/> is retried, or only connection failures.</param>
+    /// <param name="attempt">Sends the request once. Its first argument is the attempt number, from 1.</param>
+    /// <param name="retryOn">The failures that are retried.</param>
     /// <param name="cancellationToken">Cancels the attempt in progress and any delay between attempts.</param>
     public async ValueTask<IResponse> SendAsync(
         Func<int, CancellationToken, ValueTask<IResponse>> attempt,
-        bool retryBusy,
+        RetryOn retryOn,
         CancellationToken cancellationToken)
     {
+        bool retryBusy = retryOn.HasFlag(RetryOn.Busy);
+        bool retryUnsent = retryOn.HasFlag(RetryOn.UnsentRequest);
         for (int number = 1; ; number++)
         {
             TimeSpan? retryAfter;
@@ -51,11 +64,11 @@ internal sealed class RetryRunner
 
                 retryAfter = busy.RetryAfterMilliseconds > 0 ? TimeSpan.FromMilliseconds(busy.RetryAfterMilliseconds) : null;
             }
-            catch (McpZeroConnectionException ex) when (!last && ex.NotSent && !cancellationToken.IsCancellationRequested)
+            catch (McpZeroConnectionException ex) when (!last && retryUnsent && ex.NotSent && !cancellationToken.IsCancellationRequested)
             {
                 retryAfter = null;
             }
-            catch (McpZeroServerException ex) when (!last && ex.Code == ErrorCode.Busy && !cancellationToken.IsCancellationRequested)
+            catch (McpZeroServerException ex) when (!last && retryBusy && ex.Code == ErrorCode.Busy && !cancellationToken.IsCancellationRequested)
             {
                 // A connect that the daemon rejected as Busy, because it is at MaxConnections.
                 retryAfter = ex.RetryAfter;

@@ -23,7 +23,7 @@ public sealed class RetryRunnerTests
 
         IResponse response = await runner.SendAsync(
             (attempt, _) => ValueTask.FromResult<IResponse>(++attempts == 1 ? Busy(retryAfterMs: 40) : new OkResponse()),
-            retryBusy: true,
+            RetryOn.Busy | RetryOn.UnsentRequest,
             CancellationToken.None);
 
         Assert.IsType<OkResponse>(response);
@@ -45,7 +45,7 @@ public sealed class RetryRunnerTests
                 attempts++;
                 return ValueTask.FromResult<IResponse>(Busy(retryAfterMs: 0));
             },
-            retryBusy: true,
+            RetryOn.Busy | RetryOn.UnsentRequest,
             CancellationToken.None);
 
         Assert.Equal(ErrorCode.Busy, Assert.IsType<ErrorResponse>(response).Code);
@@ -66,7 +66,7 @@ public sealed class RetryRunnerTests
                 attempts++;
                 return ValueTask.FromResult<IResponse>(Busy(retryAfterMs: 10));
             },
-            retryBusy: false,
+            RetryOn.UnsentRequest,
             CancellationToken.None);
 
         Assert.IsType<ErrorResponse>(response);
@@ -87,7 +87,7 @@ public sealed class RetryRunnerTests
                 attempts++;
                 return ValueTask.FromResult<IResponse>(new ErrorResponse { Code = ErrorCode.PluginTimeout, Message = "timed out" });
             },
-            retryBusy: true,
+            RetryOn.Busy | RetryOn.UnsentRequest,
             CancellationToken.None);
 
         Assert.Equal(ErrorCode.PluginTimeout, Assert.IsType<ErrorResponse>(response).Code);
@@ -106,12 +106,32 @@ public sealed class RetryRunnerTests
             (attempt, _) => ++attempts == 1
                 ? throw new McpZeroConnectionException("/tmp/s.sock", "closed") { NotSent = true }
                 : ValueTask.FromResult<IResponse>(new OkResponse()),
-            retryBusy: false,
+            RetryOn.UnsentRequest,
             CancellationToken.None);
 
         Assert.IsType<OkResponse>(response);
         Assert.Equal(2, attempts);
         Assert.Single(delays);
+    }
+
+    [Fact]
+    public async Task UnsentFailureNotRetriedWhenDisabled()
+    {
+        var delays = new List<TimeSpan>();
+        RetryRunner runner = Runner(delays, random: 0);
+        int attempts = 0;
+
+        await Assert.ThrowsAsync<McpZeroConnectionException>(async () => await runner.SendAsync(
+            (attempt, _) =>
+            {
+                attempts++;
+                throw new McpZeroConnectionException("/tmp/s.sock", "closed") { NotSent = true };
+            },
+            RetryOn.Busy,
+            CancellationToken.None));
+
+        Assert.Equal(1, attempts);
+        Assert.Empty(delays);
     }
 
     [Fact]
@@ -127,7 +147,7 @@ public sealed class RetryRunnerTests
                 attempts++;
                 throw new McpZeroConnectionException("/tmp/s.sock", "broke while writing");
             },
-            retryBusy: true,
+            RetryOn.Busy | RetryOn.UnsentRequest,
             CancellationToken.None));
 
         Assert.Equal(1, attempts);
@@ -147,7 +167,7 @@ public sealed class RetryRunnerTests
                 attempts++;
                 throw new McpZeroConnectionException("/tmp/s.sock", $"attempt {attempt} refused") { NotSent = true };
             },
-            retryBusy: true,
+            RetryOn.Busy | RetryOn.UnsentRequest,
             CancellationToken.None));
 
         Assert.Equal(3, attempts);
@@ -166,7 +186,7 @@ public sealed class RetryRunnerTests
             (attempt, _) => ++attempts == 1
                 ? throw new McpZeroServerException(ErrorCode.Busy, "the daemon is at MaxConnections")
                 : ValueTask.FromResult<IResponse>(new OkResponse()),
-            retryBusy: true,
+            RetryOn.Busy | RetryOn.UnsentRequest,
             CancellationToken.None);
 
         Assert.IsType<OkResponse>(response);
@@ -186,7 +206,7 @@ public sealed class RetryRunnerTests
                 attempts++;
                 return ValueTask.FromResult<IResponse>(Busy(retryAfterMs: 10));
             },
-            retryBusy: true,
+            RetryOn.Busy | RetryOn.UnsentRequest,
             cancel.Token);
         cancel.Cancel();
 
