@@ -50,7 +50,7 @@ public sealed class AgentPool
     /// <param name="size">The number of ready agents the daemon keeps, at least 1.</param>
     /// <param name="plugins">Installed plugins to attach to every agent of the pool.</param>
     /// <param name="max">The maximum number of agents, ready and leased together, or 0 for no maximum.</param>
-    /// <param name="owner">The owner recorded on the pool's agents.</param>
+    /// <param name="owner">The owner recorded on the pool's agents; null takes the user name of this process, as the CLI does.</param>
     /// <param name="cancellationToken">Cancels the wait for the daemon's reply.</param>
     /// <exception cref="McpZeroServerException">The name is taken (<c>AlreadyExists</c>), a plugin is not installed, or a value is invalid.</exception>
     public static ValueTask<AgentPool> CreateAsync(
@@ -59,13 +59,13 @@ public sealed class AgentPool
         int size,
         IReadOnlyList<string> plugins,
         int max = 0,
-        string owner = "",
+        string? owner = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
         ArgumentNullException.ThrowIfNull(plugins);
-        var request = new PoolCreateRequest { Name = name, Size = size, Max = max, Owner = owner, Plugins = [.. plugins] };
+        var request = new PoolCreateRequest { Name = name, Size = size, Max = max, Owner = owner ?? Environment.UserName, Plugins = [.. plugins] };
         return CreateAsync(client, request, cancellationToken);
     }
 

@@ -24,7 +24,7 @@ public sealed class NuGetPackageTests
         Assert.Equal("README.md", Value(metadata, "readme"));
         Assert.False(string.IsNullOrWhiteSpace(Value(metadata, "description")));
         Assert.Contains("client", Value(metadata, "tags"));
-        XElement dependency = Assert.Single(metadata.Descendants().Where(element => element.Name.LocalName == "dependency"));
+        XElement dependency = Assert.Single(metadata.Descendants(), element => element.Name.LocalName == "dependency");
         Assert.Equal("McpZero.Protocol", dependency.Attribute("id")?.Value);
     }
 
