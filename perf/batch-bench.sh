@@ -15,7 +15,8 @@ rounds=${6:-3}
 
 work=$(mktemp -d /tmp/mcpzero-batch-bench.XXXXXX)
 socket="$work/bench.sock"
-"$bin" serve --data "$work/data" --socket "$socket" >"$work/daemon.log" 2>&1 &
+# Queue limits far above the concurrency, so that both modes measure calls, not Busy retries.
+MCPZERO__MAXQUEUEDPERAGENT=4096 MCPZERO__MAXQUEUEDEXECUTIONS=8192 "$bin" serve --data "$work/data" --socket "$socket" >"$work/daemon.log" 2>&1 &
 daemon=$!
 trap 'kill -TERM "$daemon" 2>/dev/null; wait "$daemon" 2>/dev/null; rm -rf "$work"' EXIT
 
@@ -32,5 +33,3 @@ dotnet build -c Release --nologo -v quiet "$root/perf/batch-bench/BatchBench.csp
 echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 echo "machine: $(nproc) cores, $(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 dotnet "$root/perf/batch-bench/bin/Release/net10.0/linux-x64/batch-bench.dll" "$socket" "$calls" "$concurrency" "$connections" "$rounds"
-echo "daemon batch frames (message 70):"
-"$bin" stats --json --socket "$socket" | grep -o '"message_type":70[^}]*}' || echo "none"

@@ -22,8 +22,8 @@ int rounds = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) 
 string[] agents;
 await using (McpZeroClient setup = await McpZeroClient.ConnectAsync(socketPath, "batch-bench"))
 {
-    // One agent per 16 callers keeps the per-agent queue (MaxQueuedPerAgent, 16 by default) from
-    // answering Busy, so both modes measure calls, not retries.
+    // Calls spread over one agent per 16 callers; perf/batch-bench.sh raises the daemon's queue
+    // limits so that neither mode gets Busy.
     agents = new string[Math.Max(1, concurrency / 16)];
     for (int i = 0; i < agents.Length; i++)
     {

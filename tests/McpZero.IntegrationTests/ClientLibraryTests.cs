@@ -23,7 +23,7 @@ public sealed class ClientLibraryTests
         });
         using var timeout = new CancellationTokenSource(CallTimeout);
         await using McpZeroConnectionPool pool = await McpZeroConnectionPool.ConnectAsync(
-            daemon.SocketPath, new McpZeroClientOptions { Connections = 4, ClientName = "pool-test" }, timeout.Token);
+            daemon.SocketPath, new McpZeroClientOptions { Connections = 4, ClientName = "pool-test", AutoBatch = true }, timeout.Token);
         string[] agents = await SpawnEchoAgentsAsync(pool, 4, timeout.Token);
 
         Task<ExecResponse>[] calls = [.. Enumerable.Range(0, 256).Select(i => Task.Run(
