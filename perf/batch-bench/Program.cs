@@ -22,8 +22,8 @@ int rounds = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) 
 string[] agents;
 await using (McpZeroClient setup = await McpZeroClient.ConnectAsync(socketPath, "batch-bench"))
 {
-    // Calls spread over one agent per 16 callers; perf/batch-bench.sh raises the daemon's queue
-    // limits so that neither mode gets Busy.
+    // Calls spread over one agent per 16 callers, and perf/batch-bench.sh raises the daemon's
+    // queue limits so that neither mode gets Busy.
     agents = new string[Math.Max(1, concurrency / 16)];
     for (int i = 0; i < agents.Length; i++)
     {

@@ -6,8 +6,8 @@ using McpZero.Protocol.Messages;
 namespace McpZero.UnitTests.Client;
 
 /// <summary>
-/// A frame channel in memory: it records every frame written, can hold a write open until the test
-/// releases it, and answers an exec with its input as output.
+/// A frame channel in memory. It records every frame written, can hold a write open until the test
+/// releases it, and replies to an exec with its input as output.
 /// </summary>
 internal sealed class FakeFrameChannel : IFrameChannel
 {
@@ -21,7 +21,7 @@ internal sealed class FakeFrameChannel : IFrameChannel
 
     public bool Closed { get; set; }
 
-    /// <summary>The reply to a whole batch frame; null answers each request inside it.</summary>
+    /// <summary>The reply to a whole batch frame, or null to reply to each request inside it.</summary>
     public IResponse? BatchReply { get; set; }
 
     public bool IsWriting

@@ -137,12 +137,12 @@ public sealed class RequestBatcherTests
         using var cancel = new CancellationTokenSource();
 
         Task<IResponse> cancelled = batcher.SendAsync(Exec("cancelled"), cancel.Token).AsTask();
-        Task<IResponse> kept = batcher.SendAsync(Exec("kept"), CancellationToken.None).AsTask();
+        Task<IResponse> remaining = batcher.SendAsync(Exec("remaining"), CancellationToken.None).AsTask();
         cancel.Cancel();
         channel.ReleaseWrite();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(Timeout));
-        Assert.Equal("kept", Output(await kept.WaitAsync(Timeout)));
+        Assert.Equal("remaining", Output(await remaining.WaitAsync(Timeout)));
         await first.WaitAsync(Timeout);
         Assert.DoesNotContain(channel.Frames, frame => frame is AgentExecRequest exec && Encoding.UTF8.GetString(exec.Input) == "cancelled");
         Assert.Equal(2, channel.Frames.Count);
