@@ -60,6 +60,7 @@ public sealed partial class McpZeroClient : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(socketPath);
         options ??= new McpZeroClientOptions();
         options.Validate();
+
         UnixDomainSocketEndPoint endPoint;
         try
         {

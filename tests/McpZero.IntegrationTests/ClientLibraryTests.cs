@@ -79,8 +79,8 @@ public sealed class ClientLibraryTests
         string agentId = (await SpawnEchoAgentsAsync(client, 1, timeout.Token))[0];
 
         // Batches form only when a request arrives while another is being written, which depends on
-        // thread scheduling, so up to 20 rounds of 256 concurrent calls run until one formed.
-        for (int round = 0; round < 20 && client.BatchFramesSent == 0; round++)
+        // thread scheduling, so up to 100 rounds of 256 concurrent calls run until one formed.
+        for (int round = 0; round < 100 && client.BatchFramesSent == 0; round++)
         {
             Task<ExecResponse>[] calls = [.. Enumerable.Range(0, 256).Select(i => Task.Run(
                 () => client.ExecuteAsync(agentId, "echo", $"round {round} call {i}", cancellationToken: timeout.Token).AsTask()))];
@@ -91,8 +91,8 @@ public sealed class ClientLibraryTests
             }
         }
 
-        Assert.True(client.BatchFramesSent > 0, "no batch frame formed in 20 rounds of 256 concurrent calls");
-        StatsResponse stats = await client.GetStatsAsync(timeout.Token);
+        Assert.True(client.BatchFramesSent > 0, "no batch frame formed in 100 rounds of 256 concurrent calls");
+        StatsResponse stats = await ReadStatsUntilAsync(client, stats => BatchCount(stats) >= client.BatchFramesSent, timeout.Token);
         Assert.Equal(client.BatchFramesSent, BatchCount(stats));
     }
 
@@ -265,8 +265,8 @@ public sealed class ClientLibraryTests
         Assert.True(verified.Ok, verified.Message);
         Assert.Equal(2, (await pool.ListPluginsAsync(timeout.Token)).Length);
         Assert.Equal("hello", (await pool.GetPluginAsync("hello", timeout.Token)).Name);
-        StatsResponse stats = await pool.GetStatsAsync(timeout.Token);
-        Assert.Contains(stats.Requests, request => request.MessageType == MessageTypes.AgentExec && request.Latency.Count == 3);
+        StatsResponse stats = await ReadStatsUntilAsync(pool, stats => ExecCount(stats) >= 3, timeout.Token);
+        Assert.Equal(3, ExecCount(stats));
 
         await pool.DeleteSnapshotAsync(snapshot.SnapshotId, timeout.Token);
         await pool.TerminateAgentAsync(agent.AgentId, timeout.Token);
@@ -330,6 +330,26 @@ public sealed class ClientLibraryTests
             await Task.Delay(10, cancellationToken);
         }
     }
+
+    /// <summary>
+    /// Reads the daemon's stats until <paramref name="condition"/> is true, at most 100 times. The
+    /// daemon records a request's latency after it sent the response, so a count may lag the
+    /// client by one request.
+    /// </summary>
+    private static async Task<StatsResponse> ReadStatsUntilAsync(IMcpZeroClient client, Func<StatsResponse, bool> condition, CancellationToken cancellationToken)
+    {
+        StatsResponse stats = await client.GetStatsAsync(cancellationToken);
+        for (int read = 1; read < 100 && !condition(stats); read++)
+        {
+            await Task.Delay(20, cancellationToken);
+            stats = await client.GetStatsAsync(cancellationToken);
+        }
+
+        return stats;
+    }
+
+    private static long ExecCount(StatsResponse stats) =>
+        stats.Requests.FirstOrDefault(request => request.MessageType == MessageTypes.AgentExec)?.Latency.Count ?? 0;
 
     private static long BatchCount(StatsResponse stats) =>
         stats.Requests.FirstOrDefault(request => request.MessageType == MessageTypes.Batch)?.Latency.Count ?? 0;
