@@ -17,7 +17,7 @@ APT_PACKAGES := clang lld wasi-libc libclang-rt-14-dev-wasm32 wabt rustc libstd-
 
 DOTNET_SOURCES := $(shell find src -name '*.cs' -o -name '*.csproj' -o -name '*.props' | grep -v '/obj/' | grep -v '/bin/')
 
-.PHONY: all tools node-tools service-tools perf-tools build plugins bundles test-plugins run test bench clean install install-files uninstall deb install-root
+.PHONY: all tools node-tools service-tools perf-tools build plugins bundles test-plugins run test bench clean install install-files uninstall deb install-root pack
 
 # Install layout. PREFIX and DESTDIR follow the GNU conventions. systemd, systemd-sysusers and
 # systemd-tmpfiles search /etc, /run, /usr/local/lib and /usr/lib but no other prefix, so the
@@ -106,11 +106,24 @@ bundles: build plugins
 	bash src/scripts/dev-bundles.sh "$(BIN)" "$(OUT)"
 
 ## test: unit tests and integration tests through the AOT binary; the service tests read the
-## DESTDIR install in out/install-root and the package in out/.
-test: build plugins test-plugins service-tools install-root deb
+## DESTDIR install in out/install-root and the package in out/, the package tests the NuGet
+## packages in out/packages.
+test: build plugins test-plugins service-tools install-root deb pack
 	MCPZERO_BIN=$(BIN) MCPZERO_PLUGINS=$(OUT)/plugins MCPZERO_TEST_PLUGINS=$(OUT)/test-plugins \
-	  MCPZERO_INSTALL_ROOT=$(INSTALL_ROOT) MCPZERO_DEB=$(DEB) \
+	  MCPZERO_INSTALL_ROOT=$(INSTALL_ROOT) MCPZERO_DEB=$(DEB) MCPZERO_PACKAGES=$(PACKAGES) \
 	  $(DOTNET) test McpZero.sln -c $(CONFIGURATION) --nologo
+
+## pack: the NuGet packages McpZero.Protocol and McpZero.Client in out/packages. The project has
+## not chosen a license, so the packages carry none unless PACKAGE_LICENSE is an SPDX expression.
+PACKAGES := $(OUT)/packages
+PACKAGE_LICENSE ?=
+pack:
+	rm -rf $(PACKAGES)
+	for project in McpZero.Protocol McpZero.Client; do \
+	  $(DOTNET) pack src/$$project/$$project.csproj -c $(CONFIGURATION) -o $(PACKAGES) --nologo -v q \
+	    $(if $(PACKAGE_LICENSE),-p:PackageLicense=$(PACKAGE_LICENSE)); \
+	done
+	@ls -l $(PACKAGES)
 
 ## service-tools: systemd's tools (systemd-analyze, systemd-socket-activate, systemd-sysusers)
 ## for the service tests; installed when root, else the tests that need them are skipped or fail

@@ -209,7 +209,7 @@ internal sealed class LoadRun
                 sendLag.Record(TicksToNanoseconds(sentAt - due));
                 Interlocked.Increment(ref inFlight);
                 int slot = (int)(index % _requests.Count);
-                Task<IResponse> call = _clients[slot % _clients.Count].SendAsync(_requests[slot]);
+                Task<IResponse> call = _clients[slot % _clients.Count].SendAsync(_requests[slot]).AsTask();
                 pending.Add(CompleteAsync(call, due));
             }
 

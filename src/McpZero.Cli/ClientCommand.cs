@@ -10,6 +10,12 @@ internal static class ClientCommand
     public static readonly TimeSpan RequestTimeout = TimeSpan.FromMinutes(5);
 
     /// <summary>
+    /// No retry: a command that gets Busy fails at once with exit status 1, so a script sees the
+    /// daemon's load and decides itself whether to try again.
+    /// </summary>
+    private static readonly McpZeroClientOptions CliOptions = new() { ClientName = "mcpzero-cli", Retry = McpZeroRetryPolicy.None };
+
+    /// <summary>
     /// The socket to use: --socket, else <c>MCPZERO__SOCKETPATH</c>, else ./var/mcpzero.sock when it
     /// exists (a developer's <c>make run</c>), else the service's path.
     /// </summary>
@@ -34,7 +40,7 @@ internal static class ClientCommand
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         try
         {
-            return await McpZeroClient.ConnectAsync(socketPath, "mcpzero-cli", timeout.Token).ConfigureAwait(false);
+            return await McpZeroClient.ConnectAsync(socketPath, CliOptions, timeout.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {

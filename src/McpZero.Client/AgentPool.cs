@@ -9,7 +9,7 @@ namespace McpZero.Client;
 /// <remarks>
 /// Leases belong to the connection of <see cref="Client"/>: when it closes, the daemon returns every
 /// agent it still holds and resets them. Create the pool on the daemon first, with
-/// <see cref="CreateAsync"/> or <c>mcpzero pool create</c>. Thread-safe, like <see cref="McpZeroClient"/>.
+/// <see cref="O:McpZero.Client.AgentPool.CreateAsync"/> or <c>mcpzero pool create</c>. Thread-safe, like <see cref="McpZeroClient"/>.
 /// </remarks>
 public sealed class AgentPool
 {
@@ -22,8 +22,10 @@ public sealed class AgentPool
         Name = name;
     }
 
+    /// <summary>The connection that leases and returns agents. Leases end when it closes.</summary>
     public McpZeroClient Client { get; }
 
+    /// <summary>The pool's name on the daemon.</summary>
     public string Name { get; }
 
     /// <summary>How long <see cref="GetAsync"/> lets the daemon wait for a returned agent when the pool is at its max: 5 seconds.</summary>
@@ -37,6 +39,34 @@ public sealed class AgentPool
         ArgumentNullException.ThrowIfNull(request);
         await client.RequestAsync<PoolInfo>(request, cancellationToken).ConfigureAwait(false);
         return new AgentPool(client, request.Name);
+    }
+
+    /// <summary>
+    /// Creates a pool of <paramref name="size"/> ready agents with <paramref name="plugins"/>
+    /// attached, and returns a handle to it.
+    /// </summary>
+    /// <param name="client">The connection that leases and returns agents.</param>
+    /// <param name="name">The pool's name, unique on the daemon.</param>
+    /// <param name="size">The number of ready agents the daemon keeps, at least 1.</param>
+    /// <param name="plugins">Installed plugins to attach to every agent of the pool.</param>
+    /// <param name="max">The maximum number of agents, ready and leased together, or 0 for no maximum.</param>
+    /// <param name="owner">The owner recorded on the pool's agents; null takes the user name of this process, as the CLI does.</param>
+    /// <param name="cancellationToken">Cancels the wait for the daemon's reply.</param>
+    /// <exception cref="McpZeroServerException">The name is taken (<c>AlreadyExists</c>), a plugin is not installed, or a value is invalid.</exception>
+    public static ValueTask<AgentPool> CreateAsync(
+        McpZeroClient client,
+        string name,
+        int size,
+        IReadOnlyList<string> plugins,
+        int max = 0,
+        string? owner = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
+        ArgumentNullException.ThrowIfNull(plugins);
+        var request = new PoolCreateRequest { Name = name, Size = size, Max = max, Owner = owner ?? Environment.UserName, Plugins = [.. plugins] };
+        return CreateAsync(client, request, cancellationToken);
     }
 
     /// <summary>Leases an agent. Dispose it, or pass it to <see cref="ReturnAsync"/>, to return it.</summary>

@@ -21,6 +21,7 @@ public sealed class DbFilter
     /// <summary>An integer field is below <paramref name="value"/>.</summary>
     public DbFilter Less(string field, long value) => Add(field, DbOperator.Less, [value.ToString(CultureInfo.InvariantCulture)]);
 
+    /// <summary>Returns a copy of the conditions, as a find request carries them.</summary>
     public DbCondition[] ToConditions() => [.. _conditions];
 
     private DbFilter Add(string field, DbOperator op, string[] values)

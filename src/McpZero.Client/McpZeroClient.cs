@@ -30,27 +30,37 @@ public sealed partial class McpZeroClient : IAsyncDisposable
     private Exception? _failure;
     private ErrorResponse? _connectionError;
 
-    private McpZeroClient(Socket socket, string socketPath)
+    private McpZeroClient(Socket socket, string socketPath, McpZeroClientOptions options)
     {
         _socket = socket;
         SocketPath = socketPath;
+        Options = options;
+        _batcher = CreateBatcher(options);
         var stream = new NetworkStream(socket, ownsSocket: false);
         _reader = PipeReader.Create(stream);
         _writer = PipeWriter.Create(stream);
         _readLoop = Task.Run(ReadLoopAsync);
     }
 
+    /// <summary>The path of the daemon's Unix socket.</summary>
     public string SocketPath { get; }
 
-    /// <summary>The server's hello reply, set by <see cref="ConnectAsync"/>.</summary>
+    /// <summary>The server's hello reply, set when the connection opens.</summary>
     public HelloResponse? Server { get; private set; }
 
     /// <summary>Connects to the daemon's socket and exchanges hello.</summary>
+    /// <param name="socketPath">The daemon's Unix socket.</param>
+    /// <param name="options">Batching, retry and the client name, or null for the defaults.</param>
+    /// <param name="cancellationToken">Cancels the connect and the hello exchange.</param>
     /// <exception cref="McpZeroConnectionException">
     /// Nothing listens on <paramref name="socketPath"/>, the path does not exist or is too long for a Unix socket.
     /// </exception>
-    public static async Task<McpZeroClient> ConnectAsync(string socketPath, string clientName = "mcpzero-client", CancellationToken cancellationToken = default)
+    public static async ValueTask<McpZeroClient> ConnectAsync(string socketPath, McpZeroClientOptions? options, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(socketPath);
+        options ??= new McpZeroClientOptions();
+        options.Validate();
+
         UnixDomainSocketEndPoint endPoint;
         try
         {
@@ -58,7 +68,7 @@ public sealed partial class McpZeroClient : IAsyncDisposable
         }
         catch (ArgumentOutOfRangeException ex)
         {
-            throw new McpZeroConnectionException(socketPath, $"socket path '{socketPath}' is too long for a Unix socket (at most 107 bytes); use a shorter path", ex);
+            throw new McpZeroConnectionException(socketPath, $"socket path '{socketPath}' is too long for a Unix socket (at most 107 bytes); use a shorter path", ex) { NotSent = true };
         }
 
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
@@ -69,14 +79,14 @@ public sealed partial class McpZeroClient : IAsyncDisposable
         catch (SocketException ex)
         {
             socket.Dispose();
-            throw new McpZeroConnectionException(socketPath, DescribeConnectFailure(socketPath, ex), ex);
+            throw new McpZeroConnectionException(socketPath, DescribeConnectFailure(socketPath, ex), ex) { NotSent = true };
         }
 
-        var client = new McpZeroClient(socket, socketPath);
+        var client = new McpZeroClient(socket, socketPath, options);
         try
         {
-            client.Server = await client.RequestAsync<HelloResponse>(
-                new HelloRequest { ProtocolVersion = ProtocolInfo.Version, ClientName = clientName, CompressionCodecs = CompressionCodecNames.Supported },
+            client.Server = await client.RequestOnceAsync<HelloResponse>(
+                new HelloRequest { ProtocolVersion = ProtocolInfo.Version, ClientName = options.ClientName, CompressionCodecs = CompressionCodecNames.Supported },
                 cancellationToken).ConfigureAwait(false);
             client.UseCompression(client.Server);
         }
@@ -102,13 +112,8 @@ public sealed partial class McpZeroClient : IAsyncDisposable
         return client;
     }
 
-    /// <summary>Sends a request and returns the server's response, which may be an <see cref="ErrorResponse"/>.</summary>
-    /// <exception cref="McpZeroServerException">
-    /// The request is larger than the server's <see cref="HelloResponse.MaxFrameBytes"/>, with code
-    /// <see cref="ErrorCode.FrameTooLarge"/>; nothing is sent and the connection stays usable.
-    /// </exception>
-    /// <exception cref="McpZeroConnectionException">The connection is closed or sending failed.</exception>
-    public async Task<IResponse> SendAsync(IRequest request, CancellationToken cancellationToken = default)
+    /// <summary>Writes <paramref name="request"/> as one frame and waits for its response.</summary>
+    private async Task<IResponse> SendFrameAsync(IRequest request, CancellationToken cancellationToken)
     {
         uint requestId = unchecked((uint)Interlocked.Increment(ref _nextRequestId));
         var completion = new TaskCompletionSource<IResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -166,39 +171,7 @@ public sealed partial class McpZeroClient : IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// Sends <paramref name="requests"/> in one batch frame and returns one response per request,
-    /// in the same order. A request that failed has an <see cref="ErrorResponse"/> in its place.
-    /// </summary>
-    /// <exception cref="McpZeroServerException">The server refused the batch as a whole, for example because it holds more than <see cref="BatchRequest.MaxRequests"/> requests.</exception>
-    public async Task<IResponse[]> SendBatchAsync(IReadOnlyList<IRequest> requests, CancellationToken cancellationToken = default)
-    {
-        BatchResponse batch = await RequestAsync<BatchResponse>(new BatchRequest { Requests = [.. requests] }, cancellationToken).ConfigureAwait(false);
-        if (batch.Responses.Length != requests.Count)
-        {
-            throw new McpZeroServerException(ErrorCode.Internal, $"the server replied to a batch of {requests.Count} requests with {batch.Responses.Length} responses");
-        }
-
-        return batch.Responses;
-    }
-
-    /// <summary>Sends a request and returns its typed response.</summary>
-    /// <exception cref="McpZeroServerException">The server returned an error.</exception>
-    public async Task<TResponse> RequestAsync<TResponse>(IRequest request, CancellationToken cancellationToken = default)
-        where TResponse : class, IResponse
-    {
-        IResponse response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
-        return response switch
-        {
-            TResponse typed => typed,
-            ErrorResponse error => throw new McpZeroServerException(error.Code, error.Message)
-            {
-                RetryAfter = error.RetryAfterMilliseconds > 0 ? TimeSpan.FromMilliseconds(error.RetryAfterMilliseconds) : null,
-            },
-            _ => throw new McpZeroServerException(ErrorCode.Internal, $"expected a {typeof(TResponse).Name} but the server sent message type {response.MessageType}"),
-        };
-    }
-
+    /// <summary>Closes the connection and fails every request still waiting for its response.</summary>
     public async ValueTask DisposeAsync()
     {
         if (_closing.IsCancellationRequested)

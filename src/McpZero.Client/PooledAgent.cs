@@ -17,15 +17,33 @@ public sealed class PooledAgent : IAsyncDisposable
         AgentId = agentId;
     }
 
+    /// <summary>The pool the agent was leased from.</summary>
     public AgentPool Pool { get; }
 
+    /// <summary>The agent's id, such as <c>a-4af218d542</c>.</summary>
     public string AgentId { get; }
 
     /// <summary>Whether the agent has been returned, by <see cref="ReturnAsync"/> or by disposing.</summary>
     public bool IsReturned => Volatile.Read(ref _returned) != 0;
 
-    /// <summary>Runs <paramref name="method"/> on the agent with the normal exec request.</summary>
+    /// <summary>Runs <paramref name="method"/> on the agent with <paramref name="input"/> encoded as UTF-8.</summary>
+    /// <param name="method">The plugin export to call.</param>
+    /// <param name="input">The call's input text.</param>
     /// <param name="plugin">The plugin to run when several attached plugins export the method; null runs the first that does.</param>
+    /// <param name="cancellationToken">Cancels the wait for the result and the call on the daemon, unless the call went out inside a batch frame.</param>
+    /// <exception cref="ObjectDisposedException">The agent was returned.</exception>
+    /// <exception cref="McpZeroServerException">The call failed, and its <see cref="McpZeroServerException.Code"/> is the reason.</exception>
+    public ValueTask<ExecResponse> ExecuteAsync(string method, string input, string? plugin = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return ExecuteAsync(method, System.Text.Encoding.UTF8.GetBytes(input), plugin, cancellationToken);
+    }
+
+    /// <summary>Runs <paramref name="method"/> on the agent with the normal exec request.</summary>
+    /// <param name="method">The plugin export to call.</param>
+    /// <param name="input">The call's input bytes.</param>
+    /// <param name="plugin">The plugin to run when several attached plugins export the method; null runs the first that does.</param>
+    /// <param name="cancellationToken">Cancels the wait for the result and the call on the daemon, unless the call went out inside a batch frame.</param>
     /// <exception cref="ObjectDisposedException">The agent was returned.</exception>
     /// <exception cref="McpZeroServerException">The call failed, and its <see cref="McpZeroServerException.Code"/> is the reason.</exception>
     public async ValueTask<ExecResponse> ExecuteAsync(string method, ReadOnlyMemory<byte> input, string? plugin = null, CancellationToken cancellationToken = default)
@@ -38,6 +56,7 @@ public sealed class PooledAgent : IAsyncDisposable
 
     /// <summary>Returns the agent to its pool; a second call does nothing.</summary>
     /// <param name="keepState">Keep the agent's variables and config instead of resetting it to the pool's template.</param>
+    /// <param name="cancellationToken">Cancels the wait for the daemon's reply.</param>
     public async ValueTask ReturnAsync(bool keepState = false, CancellationToken cancellationToken = default)
     {
         if (Interlocked.Exchange(ref _returned, 1) != 0)

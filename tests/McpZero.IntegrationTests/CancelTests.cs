@@ -19,7 +19,7 @@ public sealed class CancelTests
         string agentId = await daemon.OkAsync("agent", "spawn", "--plugin", "misbehave", "--timeout-ms", "300000", "--fuel", "1000000000000000000");
         await using McpZeroClient client = await daemon.ConnectAsync();
         using var cancellation = new CancellationTokenSource();
-        Task<IResponse> spinning = client.SendAsync(new AgentExecRequest { AgentId = agentId, Method = "spin" }, cancellation.Token);
+        Task<IResponse> spinning = client.SendAsync(new AgentExecRequest { AgentId = agentId, Method = "spin" }, cancellation.Token).AsTask();
         await WaitUntilRunningAsync(client);
 
         await cancellation.CancelAsync();

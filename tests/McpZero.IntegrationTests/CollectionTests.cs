@@ -359,7 +359,7 @@ public sealed class CollectionTests
         Assert.Equal("owner", owned.UsedIndex);
         Assert.Equal($$"""{"resource_id":"{{resourceId}}"}""", Assert.Single(owned.Documents));
 
-        var error = await Assert.ThrowsAsync<McpZeroServerException>(() => client.Db.Collection("nope").FindAsync(cancellationToken: timeout.Token));
+        var error = await Assert.ThrowsAsync<McpZeroServerException>(async () => await client.Db.Collection("nope").FindAsync(cancellationToken: timeout.Token));
         Assert.Equal(ErrorCode.InvalidArgument, error.Code);
     }
 

@@ -121,7 +121,7 @@ public sealed class DaemonLifecycleTests
                         AgentId = agentId,
                         Method = "process",
                         Input = System.Text.Encoding.UTF8.GetBytes($"{{\"n\":{i}}}"),
-                    });
+                    }).AsTask();
                 }
 
                 ExecResponse[] results = await Task.WhenAll(calls).WaitAsync(Daemon.CommandTimeout);

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net.Sockets;
+using McpZero.Client;
 using McpZero.Protocol;
 using McpZero.Protocol.Messages;
 using MemoryPack;

@@ -15,7 +15,7 @@ public sealed class ServingTests
         string agentId = await daemon.OkAsync("agent", "spawn", "--plugin", "misbehave", "--timeout-ms", "3000", "--fuel", "1000000000000");
         await using McpZeroClient client = await daemon.ConnectAsync();
 
-        Task<IResponse> slow = client.SendAsync(new AgentExecRequest { AgentId = agentId, Method = "spin" });
+        Task<IResponse> slow = client.SendAsync(new AgentExecRequest { AgentId = agentId, Method = "spin" }).AsTask();
         StatusResponse status = await client.RequestAsync<StatusResponse>(new StatusRequest()).WaitAsync(Daemon.CommandTimeout);
 
         // The status request was sent after the exec on the same connection, and its reply arrives
@@ -33,7 +33,7 @@ public sealed class ServingTests
         await daemon.OkAsync("plugin", "install", TestPaths.TestPlugin("misbehave"));
         string agentId = await daemon.OkAsync("agent", "spawn", "--plugin", "misbehave", "--timeout-ms", "1500", "--fuel", "1000000000000");
         await using McpZeroClient client = await daemon.ConnectAsync();
-        Task<IResponse> inFlight = client.SendAsync(new AgentExecRequest { AgentId = agentId, Method = "spin" });
+        Task<IResponse> inFlight = client.SendAsync(new AgentExecRequest { AgentId = agentId, Method = "spin" }).AsTask();
         await client.RequestAsync<StatusResponse>(new StatusRequest()).WaitAsync(Daemon.CommandTimeout);
 
         Task<int> stopping = daemon.StopAsync();
@@ -52,7 +52,7 @@ public sealed class ServingTests
         await daemon.OkAsync("plugin", "install", TestPaths.TestPlugin("misbehave"));
         string agentId = await daemon.OkAsync("agent", "spawn", "--plugin", "misbehave", "--timeout-ms", "60000", "--fuel", "1000000000000000");
         await using McpZeroClient client = await daemon.ConnectAsync();
-        Task<IResponse> inFlight = client.SendAsync(new AgentExecRequest { AgentId = agentId, Method = "spin" });
+        Task<IResponse> inFlight = client.SendAsync(new AgentExecRequest { AgentId = agentId, Method = "spin" }).AsTask();
         await client.RequestAsync<StatusResponse>(new StatusRequest()).WaitAsync(Daemon.CommandTimeout);
 
         Task<int> stopping = daemon.StopAsync();

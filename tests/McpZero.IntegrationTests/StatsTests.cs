@@ -193,7 +193,7 @@ public sealed partial class StatsTests
 
     private static async Task ExpectErrorAsync(McpZeroClient client, IRequest request, ErrorCode expected, CancellationToken cancellationToken)
     {
-        var error = await Assert.ThrowsAsync<McpZeroServerException>(() => client.RequestAsync<ExecResponse>(request, cancellationToken));
+        var error = await Assert.ThrowsAsync<McpZeroServerException>(async () => await client.RequestAsync<ExecResponse>(request, cancellationToken));
         Assert.Equal(expected, error.Code);
     }
 
