@@ -16,7 +16,7 @@ rounds=${6:-3}
 work=$(mktemp -d /tmp/mcpzero-batch-bench.XXXXXX)
 socket="$work/bench.sock"
 # Queue limits far above the concurrency, so that both modes measure calls, not Busy retries.
-MCPZERO__MAXQUEUEDPERAGENT=4096 MCPZERO__MAXQUEUEDEXECUTIONS=8192 "$bin" serve --data "$work/data" --socket "$socket" >"$work/daemon.log" 2>&1 &
+MCPZERO__MAXQUEUEDPERAGENT=4096 MCPZERO__MAXQUEUEDEXECUTIONS=8192 "$bin" serve --data "$work/data" --socket "$socket" --allow-unsigned-plugins >"$work/daemon.log" 2>&1 &
 daemon=$!
 trap 'kill -TERM "$daemon" 2>/dev/null; wait "$daemon" 2>/dev/null; rm -rf "$work"' EXIT
 

@@ -22,7 +22,7 @@ for policy in sync interval; do
   work="$build/$policy"
   mkdir -p "$work"
   socket="$work/s.sock"
-  MCPZERO__STATECOMMITPOLICY=$policy MCPZERO__INSTANCESPERPLUGIN=64 "$bin" serve --data "$work/data" --socket "$socket" >"$work/daemon.log" 2>&1 &
+  MCPZERO__STATECOMMITPOLICY=$policy MCPZERO__INSTANCESPERPLUGIN=64 "$bin" serve --data "$work/data" --socket "$socket" --allow-unsigned-plugins >"$work/daemon.log" 2>&1 &
   daemon=$!
   for _ in $(seq 1 100); do
     "$bin" status --socket "$socket" >/dev/null 2>&1 && break

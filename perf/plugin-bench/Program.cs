@@ -172,7 +172,8 @@ static async Task<string> MeasureDaemonAsync(string binary, byte[] wasm, string 
 static Process StartDaemon(string binary, string data, string socket)
 {
     var start = new ProcessStartInfo(binary) { RedirectStandardOutput = true, RedirectStandardError = true };
-    foreach (string argument in new[] { "serve", "--data", data, "--socket", socket })
+    // The benchmark installs a bare module, which only a daemon in development mode accepts.
+    foreach (string argument in new[] { "serve", "--data", data, "--socket", socket, "--allow-unsigned-plugins" })
     {
         start.ArgumentList.Add(argument);
     }
