@@ -160,7 +160,7 @@ public sealed partial class AgentRuntime
         var call = new PluginCall
         {
             AgentId = record.AgentId,
-            PluginName = plugin.Record.Name,
+            PluginName = PluginId(plugin.Record),
             Method = method,
             Input = input,
             Config = config,
@@ -200,7 +200,7 @@ public sealed partial class AgentRuntime
         }
 
         long durationMicros = (long)Stopwatch.GetElapsedTime(started).TotalMicroseconds;
-        _options.ExecutionObserver?.Executed(plugin.Record.Name, method, status, durationMicros);
+        _options.ExecutionObserver?.Executed(PluginId(plugin.Record), method, status, durationMicros);
         PersistVariables(record.AgentId, variables);
 
         TraceStatus traceStatus = status == ErrorCode.Ok ? TraceStatus.Ok : TraceStatus.Failed;
@@ -208,7 +208,7 @@ public sealed partial class AgentRuntime
 
         if (failure is not null)
         {
-            Log.ExecutionFailed(_logger, record.AgentId, plugin.Record.Name, method, status, failure);
+            Log.ExecutionFailed(_logger, record.AgentId, PluginId(plugin.Record), method, status, failure);
             throw new AgentException(status, failure);
         }
 

@@ -25,8 +25,26 @@ public sealed partial class AgentRuntime
         }
         catch (AgentException ex)
         {
-            Log.PluginInstallRejected(_logger, name ?? "(unnamed)", ex.Code, ex.Message);
+            Log.PluginInstallRejected(_logger, name ?? ManifestNameOrNull(manifestJson) ?? "(unnamed)", ex.Code, ex.Message);
             throw;
+        }
+    }
+
+    // The manifest's name for the log line of a rejected install; null when the manifest has none or cannot be read.
+    private static string? ManifestNameOrNull(string? manifestJson)
+    {
+        if (manifestJson is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return PluginManifest.Parse(manifestJson).Name;
+        }
+        catch (AgentException)
+        {
+            return null;
         }
     }
 

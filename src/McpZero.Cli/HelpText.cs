@@ -16,7 +16,7 @@ internal static class HelpText
     private const string DaemonSection = """
         Daemon:
           serve [--socket PATH] [--data DIR] [--config FILE] [--max-frame-bytes N]
-                [--instances-per-plugin N]
+                [--instances-per-plugin N] [--trusted-keys DIR] [--allow-unsigned-plugins]
                                           run the daemon in the foreground (see `mcpzero serve --help`)
           status                          daemon version, uptime, counts, memory and module cache
           stats [--json|--prometheus] [--watch [SECONDS]]

@@ -67,7 +67,7 @@ internal static class PoolCommands
         }
         else
         {
-            Output.Out.WriteLine($"created pool {pool.Name} with {pool.ReadyAgents.Length} ready agents");
+            Output.Out.WriteLine($"created pool {pool.Name} with {pool.ReadyAgents.Length} ready agent{(pool.ReadyAgents.Length == 1 ? "" : "s")}");
         }
 
         return Cli.ExitOk;

@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using McpZero.Cli;
 using McpZero.Client;
 
@@ -70,7 +71,11 @@ namespace McpZero.Cli
             catch (McpZeroConnectionException ex)
             {
                 Output.Error.WriteLine($"mcpzero: {ex.Message}");
-                Output.Error.WriteLine($"Is the daemon running? Start it with `mcpzero serve --socket {ex.SocketPath}` or `make run`, or pass --socket PATH.");
+                if (ex.InnerException is not SocketException { SocketErrorCode: SocketError.AccessDenied })
+                {
+                    Output.Error.WriteLine($"Is the daemon running? Start it with `mcpzero serve --socket {ex.SocketPath}` or `make run`, or pass --socket PATH.");
+                }
+
                 return ExitCannotConnect;
             }
             catch (McpZeroServerException ex)

@@ -210,6 +210,12 @@ public sealed partial class McpZeroClient : IAsyncDisposable
             return $"nothing is listening on '{socketPath}' (stale socket file)";
         }
 
+        if (ex.SocketErrorCode == SocketError.AccessDenied)
+        {
+            return $"permission denied on the daemon socket '{socketPath}'; the daemon is running but this user may not connect: "
+                + "join the socket's group (SocketGroup, default mcpzero) or ask an admin to change SocketMode";
+        }
+
         // connect() on a missing path fails with ENOENT, which .NET reports as "Cannot assign requested address".
         if (!File.Exists(socketPath) && !Directory.Exists(socketPath))
         {

@@ -138,6 +138,14 @@ public sealed class PluginTrustTests
         Assert.Matches(@"greeter\s+1\.0\.0\s.*\n.*greeter\s+1\.10\.0\s", list);
         string traces = await daemon.OkAsync("trace", "list", "--agent", follower);
         Assert.Contains("greeter@1.10.0.echo", traces);
+
+        // Failures and per-method stats name the version that ran, as traces do.
+        CliResult trap = await daemon.CliAsync("agent", "exec", follower, "trap");
+        Assert.Equal(1, trap.ExitCode);
+        Assert.Contains("'greeter@1.10.0'", trap.Stderr);
+        string stats = await daemon.OkAsync("stats");
+        Assert.Matches(@"greeter@1\.10\.0\s+echo", stats);
+        Assert.Matches(@"greeter@1\.0\.0\s+greet", stats);
     }
 
     [Fact]

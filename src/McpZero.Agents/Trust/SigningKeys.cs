@@ -69,7 +69,7 @@ public static class SigningKeys
         catch (Exception ex) when (ex is ArgumentException or CryptographicException)
         {
             key.Dispose();
-            throw new AgentException(ErrorCode.InvalidArgument, $"'{path}' is not an ECDSA private key in PEM: {ex.Message}; create one with `mcpzero plugin keygen`");
+            throw new AgentException(ErrorCode.InvalidArgument, $"'{path}' is not an ECDSA private key in PEM ({ex.Message.TrimEnd('.')}); create one with `mcpzero plugin keygen`");
         }
 
         return RequireP256(key, path);

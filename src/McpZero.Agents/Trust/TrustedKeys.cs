@@ -70,7 +70,9 @@ public sealed class TrustedKeys : IDisposable
         {
             throw new AgentException(
                 ErrorCode.UntrustedSigner,
-                $"plugin '{pluginName}' is signed by key {signature.ShortKeyId}, which is not trusted: no .pub file in '{Directory}' has key id {signature.KeyId}; copy the signer's public key there if you trust it");
+                System.IO.Directory.Exists(Directory)
+                    ? $"plugin '{pluginName}' is signed by key {signature.ShortKeyId}, which is not trusted: no .pub file in '{Directory}' has key id {signature.KeyId}; copy the signer's public key there if you trust it"
+                    : $"plugin '{pluginName}' is signed by key {signature.ShortKeyId}, which is not trusted: the trusted-keys folder '{Directory}' does not exist; create it and copy the signer's public key (key id {signature.KeyId}) there if you trust it");
         }
 
         CheckHash(pluginName, "plugin.wasm", BundleSignature.HashOf(module), signature.ModuleSha256, signature);

@@ -123,7 +123,7 @@ internal static class PluginHttp
 
         string allowed = call.AllowedHosts.Count == 0 ? "none" : string.Join(", ", call.AllowedHosts);
         throw new HostTrapException(PluginErrorKind.HttpNotAllowed,
-            $"http_request to host '{uri.Host}' is not allowed for plugin {state.DisplayName}; allowed_hosts: {allowed}. Add the host to allowed_hosts in the plugin's manifest and install it again.");
+            $"http_request to host '{uri.Host}' is not allowed for plugin {state.DisplayName}; allowed_hosts: {allowed}. Add the host to allowed_hosts in the plugin's manifest, then sign the bundle again and install it.");
     }
 
     private static HttpResponseMessage SendFollowingRedirects(

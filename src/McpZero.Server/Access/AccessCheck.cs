@@ -36,7 +36,7 @@ internal static class AccessCheck
         switch (requirement.Rule)
         {
             case AccessRule.Admin:
-                return $"uid {caller.Uid} is not root and is not in group {adminGroup}; {RequestName(request)} requests are for admins only";
+                return $"uid {caller.Uid} is not root and is not in group {adminGroup}; {RequestName(request)} requests are for admins only" + AdminOnlyHint(request);
 
             case AccessRule.AgentOwner:
                 return CheckAgent(requirement.Target, caller, adminGroup, lookup, snapshotId: null);
@@ -91,6 +91,14 @@ internal static class AccessCheck
         string holder = lessee is uint uid ? $"uid {uid}" : "a connection that has closed";
         return $"uid {caller.Uid} does not hold the lease of pool agent {agentId} (leased by {holder}) and is not in group {adminGroup}";
     }
+
+    // Requests whose non-admin form exists get a pointer to it.
+    private static string AdminOnlyHint(IRequest request) => request switch
+    {
+        TraceListRequest => "; list one agent you own with --agent AGENT",
+        DbGetRequest or DbFindRequest => "; the resources collection and `agent list` are open to every uid",
+        _ => "",
+    };
 
     /// <summary>Returns the request's type name without "Request", as the stats tables name it.</summary>
     public static string RequestName(IRequest request)

@@ -95,6 +95,14 @@ public sealed class AccessCheckTests
     }
 
     [Fact]
+    public void TraceListDenialNamesAgentOption()
+    {
+        string? denial = AccessCheck.Check(new TraceListRequest(), Owner, AdminGroup, _lookup);
+
+        Assert.Equal("uid 1000 is not root and is not in group mcpzero-admin; TraceList requests are for admins only; list one agent you own with --agent AGENT", denial);
+    }
+
+    [Fact]
     public void MissingAgentIsLeftToHandler()
     {
         Assert.Null(AccessCheck.Check(new AgentExecRequest { AgentId = "a-none" }, Other, AdminGroup, _lookup));
