@@ -12,7 +12,9 @@ plugins=${2:-$root/out/plugins}
 seconds=${3:-5}
 iterations=${4:-20000}
 build=$(mktemp -d /tmp/mcpzero-protobench.XXXXXX)
-trap 'rm -rf "$build"' EXIT
+daemon=
+# A failed step exits under set -e, so the trap also stops the daemon of the current policy.
+trap '[ -n "$daemon" ] && kill -TERM "$daemon" 2>/dev/null; rm -rf "$build"' EXIT
 dotnet build "$root/perf/protocol-bench/ProtocolBench.csproj" -c Release -o "$build/bin" --nologo -v q >/dev/null
 
 ticks_per_second=$(getconf CLK_TCK)
@@ -40,6 +42,7 @@ for policy in sync interval; do
     'BEGIN { printf "daemon_cpu_percent_of_one_core=%.0f over %.1f s\n", 100 * t / hz / (e - s), e - s }'
   kill -TERM "$daemon"
   wait "$daemon" || true
+  daemon=
 done
 
 frame_bytes=$(dotnet build "$root/perf/McpZero.Perf.Load/McpZero.Perf.Load.csproj" -c Release -o "$build/load" --nologo -v q >/dev/null && dotnet "$build/load/McpZero.Perf.Load.dll" frame-size)
