@@ -86,16 +86,31 @@ internal sealed class AgentRuntimeService(ServerOptions options, ServerState sta
             return;
         }
 
+        // The host cancels cancellationToken when its shutdown timeout ends. A store whose files
+        // were removed under the running daemon never completes its checkpoint, so without the
+        // bound the process would not exit. The next start recovers from the last commit.
         try
         {
-            await _runtime.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            await _runtime.FlushAsync(CancellationToken.None).AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
             Log.RuntimeFlushed(_logger);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            Log.RuntimeStopTimedOut(_logger, "the final checkpoint");
+            return;
         }
         catch (Exception ex)
         {
             Log.RuntimeFlushFailed(_logger, ex);
         }
 
-        await _runtime.DisposeAsync().ConfigureAwait(false);
+        try
+        {
+            await _runtime.DisposeAsync().AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            Log.RuntimeStopTimedOut(_logger, "closing the state store and trace log");
+        }
     }
 }

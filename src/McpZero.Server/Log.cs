@@ -35,6 +35,9 @@ internal static partial class Log
     [LoggerMessage(12, LogLevel.Error, "Flushing the agent runtime at shutdown failed", EventName = "RuntimeFlushFailed")]
     public static partial void RuntimeFlushFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(13, LogLevel.Error, "Shutdown timed out during {Step}; exiting without it. The next start recovers from the last commit of the journal and trace log (every acknowledged write under StateCommitPolicy sync)", EventName = "RuntimeStopTimedOut")]
+    public static partial void RuntimeStopTimedOut(ILogger logger, string step);
+
     [LoggerMessage(20, LogLevel.Debug, "Connection {ConnectionId} opened", EventName = "ConnectionOpened")]
     public static partial void ConnectionOpened(ILogger logger, long connectionId);
 

@@ -78,8 +78,8 @@ internal sealed partial class Daemon : IAsyncDisposable
     /// <summary>Starts the process again on the same socket and data directory.</summary>
     public Task RestartAsync() => StartProcessAsync();
 
-    /// <summary>Sends SIGTERM and waits for the exit status.</summary>
-    public async Task<int> StopAsync()
+    /// <summary>Sends SIGTERM and waits for the exit status, 30 seconds unless <paramref name="timeout"/> says otherwise.</summary>
+    public async Task<int> StopAsync(TimeSpan? timeout = null)
     {
         Process process = _process ?? throw new InvalidOperationException("the daemon is not running");
         if (!process.HasExited)
@@ -87,8 +87,8 @@ internal sealed partial class Daemon : IAsyncDisposable
             _ = Kill(process.Id, 15);
         }
 
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+        using var deadline = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(30));
+        await process.WaitForExitAsync(deadline.Token).ConfigureAwait(false);
         _process = null;
         return process.ExitCode;
     }

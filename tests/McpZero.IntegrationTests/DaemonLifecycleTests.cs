@@ -7,6 +7,23 @@ namespace McpZero.IntegrationTests;
 public sealed class DaemonLifecycleTests
 {
     [Fact]
+    public async Task RemovedDataDirectoryDoesNotBlockStop()
+    {
+        // The host's shutdown timeout is ShutdownTimeoutSeconds plus 30 s. A store whose files are
+        // gone never completes the final checkpoint, so the daemon must give up on it then.
+        await using Daemon daemon = await Daemon.StartAsync(environment: new Dictionary<string, string>
+        {
+            ["MCPZERO__SHUTDOWNTIMEOUTSECONDS"] = "0",
+        });
+        await daemon.OkAsync("agent", "spawn", "--owner", "bob");
+        Directory.Delete(daemon.DataDirectory, recursive: true);
+
+        await daemon.StopAsync(TimeSpan.FromSeconds(120));
+
+        Assert.Contains("Shutdown timed out during the final checkpoint", daemon.Log);
+    }
+
+    [Fact]
     public async Task RestartKeepsAgentsVariablesAndCompiledModules()
     {
         await using Daemon daemon = await Daemon.StartAsync();
