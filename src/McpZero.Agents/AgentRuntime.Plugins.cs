@@ -154,8 +154,8 @@ public sealed partial class AgentRuntime
             _plugins[pluginId] = new PluginState(record) { Module = module };
             RegisterPluginResource(record, manifest.Capabilities);
 
-            // Calls that start from now on load the new state's module, so the old one only has to
-            // finish the calls in progress; the idle sweep unloads it when one is still running.
+            // Calls that start from now on use the new state's module, so the old one only finishes
+            // the calls in progress. When a call still runs on it, the idle sweep unloads it later.
             if (previous?.Module is { } replaced && !ReferenceEquals(replaced, module))
             {
                 _engine.TryUnload(replaced);

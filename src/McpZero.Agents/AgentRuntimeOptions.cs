@@ -75,8 +75,8 @@ public sealed class AgentRuntimeOptions
     public ExecutionGovernorOptions Governance { get; init; } = new();
 
     /// <summary>
-    /// Time after which a plugin that no call used is unloaded (compiled module and warm instances);
-    /// the next call loads it again from the compiled-module cache. Zero keeps plugins loaded.
+    /// Time after which a plugin that no call used is unloaded, with its compiled module and warm
+    /// instances. The next call loads it again from the compiled-module cache. Zero keeps plugins loaded.
     /// </summary>
     public TimeSpan PluginIdleUnloadAfter { get; init; }
 

@@ -10,8 +10,8 @@ internal static class ClientCommand
     public static readonly TimeSpan RequestTimeout = TimeSpan.FromMinutes(5);
 
     /// <summary>
-    /// No retry: a command that gets Busy fails at once with exit status 1, so a script sees the
-    /// daemon's load and decides itself whether to try again.
+    /// No retry: a command that gets Busy fails at once with exit status 1, so a script gets the
+    /// daemon's load as an exit status and decides itself whether to try again.
     /// </summary>
     private static readonly McpZeroClientOptions CliOptions = new() { ClientName = "mcpzero-cli", Retry = McpZeroRetryPolicy.None };
 

@@ -28,8 +28,8 @@ public sealed class PluginEngineOptions
     public MemoryBudget? MemoryBudget { get; init; }
 
     /// <summary>
-    /// Time after which a module that no call used is unloaded with its warm instances, to give its
-    /// compiled code and linear memory back; zero keeps modules loaded until they are disposed.
+    /// Time after which a module that no call used is unloaded with its warm instances, which gives
+    /// its compiled code and linear memory back. Zero keeps modules loaded until they are disposed.
     /// </summary>
     /// <remarks>
     /// <see cref="PluginEngine.Call"/> on an unloaded module throws <see cref="ObjectDisposedException"/>

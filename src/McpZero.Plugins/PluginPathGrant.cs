@@ -1,7 +1,7 @@
 namespace McpZero.Plugins;
 
 /// <summary>
-/// A host directory that a plugin sees through WASI under <see cref="GuestPath"/>.
+/// A host directory that a plugin opens through WASI under <see cref="GuestPath"/>.
 /// </summary>
 /// <param name="HostPath">Absolute path of the directory on the host.</param>
 /// <param name="GuestPath">The path the plugin opens it by, for example <c>/data</c>.</param>

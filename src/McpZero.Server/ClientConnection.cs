@@ -350,7 +350,7 @@ internal sealed partial class ClientConnection
         IRequest[] requests = batch.Requests ?? [];
         if (requests.Length > BatchRequest.MaxRequests)
         {
-            return RequestDispatcher.Error(ErrorCode.BadRequest, $"a batch holds at most {BatchRequest.MaxRequests} requests; this one has {requests.Length}");
+            return RequestDispatcher.Error(ErrorCode.BadRequest, $"invalid batch: it contains {requests.Length} requests, and a batch contains at most {BatchRequest.MaxRequests}; split it into smaller batches");
         }
 
         var pending = new Task<IResponse>[requests.Length];
@@ -360,7 +360,7 @@ internal sealed partial class ClientConnection
             pending[i] = request switch
             {
                 null => Task.FromResult<IResponse>(RequestDispatcher.Error(ErrorCode.BadRequest, $"request {i} of the batch is empty")),
-                HelloRequest or BatchRequest or CancelRequest => Task.FromResult<IResponse>(RequestDispatcher.Error(
+                _ when !CanBatch(request) => Task.FromResult<IResponse>(RequestDispatcher.Error(
                     ErrorCode.BadRequest, $"request {i} of the batch is message type {request.MessageType}, which cannot be batched (hello, batch and cancel are not allowed inside a batch)")),
                 _ => DispatchOneAsync(request, waitToken, callToken),
             };
@@ -370,7 +370,7 @@ internal sealed partial class ClientConnection
         for (int i = 0; i < pending.Length; i++)
         {
             responses[i] = await pending[i].ConfigureAwait(false);
-            if (requests[i] is { } request and not (HelloRequest or BatchRequest or CancelRequest))
+            if (requests[i] is { } request && CanBatch(request))
             {
                 if (responses[i] is ErrorResponse error)
                 {
@@ -383,6 +383,8 @@ internal sealed partial class ClientConnection
 
         return new BatchResponse { Responses = responses };
     }
+
+    private static bool CanBatch(IRequest request) => request is not (HelloRequest or BatchRequest or CancelRequest);
 
     private async Task SendAndFinishAsync(uint requestId, IResponse response, bool compress = true)
     {

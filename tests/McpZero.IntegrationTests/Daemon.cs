@@ -78,7 +78,7 @@ internal sealed partial class Daemon : IAsyncDisposable
     /// <summary>Starts the process again on the same socket and data directory.</summary>
     public Task RestartAsync() => StartProcessAsync();
 
-    /// <summary>Sends SIGTERM and waits for the exit status, 30 seconds unless <paramref name="timeout"/> says otherwise.</summary>
+    /// <summary>Sends SIGTERM and waits for the exit status, at most <paramref name="timeout"/> (default 30 seconds).</summary>
     public async Task<int> StopAsync(TimeSpan? timeout = null)
     {
         Process process = _process ?? throw new InvalidOperationException("the daemon is not running");

@@ -13,7 +13,7 @@ public sealed class PluginBundle
     public const string ModuleFile = "plugin.wasm";
     public const string ReadmeFile = "README.md";
 
-    // A MemoryStream holds at most this many bytes. The daemon's MaxFrameBytes rejects far smaller files.
+    // A MemoryStream contains at most this many bytes. The daemon's MaxFrameBytes rejects far smaller files.
     private const long MaxFileBytes = int.MaxValue;
 
     public required byte[] Manifest { get; init; }

@@ -204,7 +204,7 @@ public sealed partial class TraceVerifyRequest : IRequest
 /// <summary>
 /// Several requests in one frame. The server runs them concurrently, as if each had arrived in its
 /// own frame, and replies with one <see cref="BatchResponse"/> whose responses are in the same
-/// order. A batch may not contain hello or another batch, and holds at most
+/// order. A batch may not contain hello or another batch, and contains at most
 /// <see cref="MaxRequests"/> requests.
 /// </summary>
 [MemoryPackable]
