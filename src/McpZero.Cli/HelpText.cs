@@ -251,6 +251,17 @@ internal static class HelpText
                                      install: trusted-keys under DataDirectory
           AllowUnsignedPlugins       true installs plugins without signature.bin; signatures that
                                      are present are still checked: false
+          PayloadLimits:NAME         maximum body in bytes of one request type, such as
+                                     PayloadLimits:AgentExec; defaults to MaxFrameBytes for
+                                     PluginInstall, DbInsert and Batch, 1 MiB for DbUpdate,
+                                     MaxInputBytes + 512 for AgentExec and 64 KiB for the others
+          FrameReadTimeoutSeconds    seconds a started frame may take to arrive completely before
+                                     the connection is closed: 30
+          IdleConnectionTimeoutSeconds
+                                     seconds a connection with no request in flight stays open:
+                                     3600 (0 never closes it)
+          Compression                codec offered to clients at hello: lz4, or none
+          CompressionThresholdBytes  body size in bytes above which both sides compress: 65536
 
         Every key can also be set as an environment variable MCPZERO__KEY, for example
         MCPZERO__MAXFRAMEBYTES=8388608. Flags win over environment variables, which win over the file.
